@@ -1,0 +1,40 @@
+# printrelease: `make demo` runs the sandbox, `make test` the whole suite; both install what they need.
+# Run as root on Debian 12 (they install Debian packages and start a private cupsd and pcscd).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-client cups-filters \
+        cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
+        fonts-nanum chromium
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test bench debs venv lint clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+demo: debs venv  ## Run the sandbox: private cupsd, virtual queue, two printers, server, demo users
+	$(BIN)/printrelease demo
+
+test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and SQLite
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: debs venv  ## Measure capture and release speed; writes BENCHMARKS.md
+	$(BIN)/python -m benchmarks
+
+debs:  ## Install the Debian packages (idempotent)
+	@sh scripts/install-debs.sh $(DEBS)
+
+venv: $(VENV)/.installed  ## Create the virtual environment and install the package
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:  ## Remove the virtual environment and sandbox data
+	rm -rf $(VENV) var .pytest_cache

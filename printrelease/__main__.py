@@ -1,0 +1,5 @@
+"""`python -m printrelease` runs the command line."""
+
+from printrelease.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""People and their departments (cost centres)."""

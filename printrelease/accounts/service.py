@@ -1,0 +1,99 @@
+"""Creating, finding and importing users; sessions come from the caller, who commits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from printrelease.accounts.errors import BadUserRecord, UnknownUser
+from printrelease.accounts.models import Department, User
+
+
+def get_user(session: Session, login: str) -> User:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise UnknownUser(login)
+    return user
+
+
+def find_user(session: Session, login: str) -> User | None:
+    return session.scalar(select(User).where(User.login == login))
+
+
+def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        department = Department(code=code, name=name or code)
+        session.add(department)
+        session.flush()
+    elif name and department.name != name:
+        department.name = name
+    return department
+
+
+def add_user(
+    session: Session,
+    login: str,
+    display_name: str | None = None,
+    email: str | None = None,
+    department_code: str | None = None,
+    department_name: str | None = None,
+) -> User:
+    """Create the user or update the fields given; login names are taken exactly as CUPS reports them."""
+    login = login.strip()
+    if not login:
+        raise BadUserRecord("a user needs a login name")
+    user = find_user(session, login)
+    if user is None:
+        user = User(login=login, display_name=display_name or login)
+        session.add(user)
+    elif display_name:
+        user.display_name = display_name
+    if email:
+        user.email = email
+    if department_code:
+        user.department = ensure_department(session, department_code, department_name)
+    session.flush()
+    return user
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+IMPORT_COLUMNS = ("login", "display_name", "email", "department", "department_name")
+
+
+def import_users(session: Session, text: str) -> ImportResult:
+    """Import a CSV with a header row naming some of IMPORT_COLUMNS; all rows or none."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or "login" not in reader.fieldnames:
+        raise BadUserRecord("the CSV needs a header row with at least a 'login' column")
+    unknown = set(reader.fieldnames) - set(IMPORT_COLUMNS)
+    if unknown:
+        raise BadUserRecord(f"unknown column(s): {', '.join(sorted(unknown))}")
+    result = ImportResult()
+    for line, row in enumerate(reader, start=2):
+        login = (row.get("login") or "").strip()
+        if not login:
+            raise BadUserRecord(f"line {line}: empty login")
+        existed = find_user(session, login) is not None
+        add_user(
+            session,
+            login,
+            display_name=(row.get("display_name") or "").strip() or None,
+            email=(row.get("email") or "").strip() or None,
+            department_code=(row.get("department") or "").strip() or None,
+            department_name=(row.get("department_name") or "").strip() or None,
+        )
+        if existed:
+            result.updated += 1
+        else:
+            result.created += 1
+    return result

@@ -1,0 +1,87 @@
+"""What a captured job is: page count from the document, copies, sides and colour from the CUPS options."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from printrelease.errors import Invalid
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
+COLOR_MODES = ("color", "monochrome")
+
+
+class UnreadableDocument(Invalid):
+    """The document is empty, corrupt or of a kind the spool does not take."""
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    copies: int = 1
+    sides: str = "one-sided"
+    color_mode: str = "color"
+    number_up: int = 1
+    job_uuid: str | None = None
+    originating_host: str = ""
+
+
+def parse_options(text: str, copies: str | int = 1) -> JobOptions:
+    """Read the options string CUPS gives a backend (argv[5]): `name=value` pairs, values maybe quoted."""
+    try:
+        words = shlex.split(text or "")
+    except ValueError:
+        words = (text or "").split()
+    values: dict[str, str] = {}
+    for word in words:
+        name, sep, value = word.partition("=")
+        values[name.lower()] = value if sep else "true"
+    sides = values.get("sides", "one-sided")
+    if values.get("duplex", "").lower().startswith("duplextumble"):
+        sides = "two-sided-short-edge"
+    elif values.get("duplex", "").lower().startswith("duplexnotumble"):
+        sides = "two-sided-long-edge"
+    colour = values.get("print-color-mode", values.get("colormodel", "color")).lower()
+    colour = "monochrome" if colour in ("monochrome", "gray", "grey", "bi-level", "kgray") else "color"
+    return JobOptions(
+        copies=_bounded_int(copies, 1, 9999),
+        sides=sides if sides in SIDES else "one-sided",
+        color_mode=colour,
+        number_up=_bounded_int(values.get("number-up", 1), 1, 16),
+        job_uuid=values.get("job-uuid") or None,
+        originating_host=values.get("job-originating-host-name", ""),
+    )
+
+
+def _bounded_int(value, low: int, high: int) -> int:
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError):
+        return low
+
+
+def count_pages(path: Path, content_type: str = "application/pdf") -> int:
+    """Pages in a PDF, read from the file without loading it whole; raises UnreadableDocument."""
+    if path.stat().st_size == 0:
+        raise UnreadableDocument("the document is empty (0 bytes)")
+    if content_type not in ("application/pdf", "application/vnd.cups-pdf"):
+        raise UnreadableDocument(
+            f"documents of type {content_type} are not taken; the queue's PPD should convert them to PDF"
+        )
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    with open(path, "rb") as stream:
+        if not stream.read(1024).lstrip().startswith(b"%PDF"):
+            raise UnreadableDocument("the document is not a PDF (no %PDF header)")
+        stream.seek(0)
+        try:
+            pages = len(PdfReader(stream).pages)
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            raise UnreadableDocument(f"the PDF is damaged and cannot be read: {error}") from error
+    if pages == 0:
+        raise UnreadableDocument("the PDF has no pages")
+    return pages

@@ -1,0 +1,54 @@
+"""Settings for every edge (server, CLI, backend installer), read from PRINTRELEASE_* variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PRINTRELEASE_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that differs between a sandbox, a test run and a production site."""
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    hold_time: timedelta = timedelta(hours=24)
+    max_job_bytes: int = 1024 * 1024 * 1024
+    cups_server: str | None = None
+    capture_queue: str = "secure-print"
+    secret_key: str = "dev"
+    sweep_interval: float = 30.0
+    auto_create_users: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'printrelease.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Read the environment; explicit keyword overrides win (the CLI passes its options here)."""
+        settings = cls(
+            data_dir=Path(_env("DATA_DIR", "var")),
+            database_url=_env("DATABASE_URL"),
+            hold_time=timedelta(hours=float(_env("HOLD_HOURS", "24"))),
+            max_job_bytes=int(_env("MAX_JOB_BYTES", str(1024**3))),
+            cups_server=_env("CUPS_SERVER") or os.environ.get("CUPS_SERVER"),
+            capture_queue=_env("CAPTURE_QUEUE", "secure-print"),
+            secret_key=_env("SECRET_KEY", "dev"),
+            sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
+            auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

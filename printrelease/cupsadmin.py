@@ -1,0 +1,97 @@
+"""Installing the capture backend and the virtual queue into a CUPS server, and resuming it after outages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from printrelease.errors import PrintReleaseError
+from printrelease.printing import PRINTER_STOPPED, PrintServer
+
+BACKEND_SCHEME = "printrelease"
+
+
+class CupsAdminError(PrintReleaseError):
+    pass
+
+
+def drivers_dir() -> Path:
+    """The drivers/ folder: beside the package in a checkout, under share/ in an installed copy."""
+    for candidate in (Path(__file__).resolve().parent.parent / "drivers",
+                      Path(sys.prefix) / "share" / "printrelease" / "drivers"):
+        if (candidate / "printrelease-backend").exists():
+            return candidate
+    raise CupsAdminError("cannot find the printrelease drivers folder (backend and PPD)")
+
+
+def install_backend(backend_dir: Path, name: str = "printrelease", source: str = "printrelease-backend") -> Path:
+    """Copy a backend into CUPS's backend folder, root-owned and not group/other-writable as cupsd demands.
+
+    Mode 0755 makes cupsd run it as its unprivileged user (lp), which is all it needs.
+    """
+    target = Path(backend_dir) / name
+    temporary = target.with_name(f".{name}.new")
+    shutil.copyfile(drivers_dir() / source, temporary)
+    os.chmod(temporary, 0o755)
+    if os.geteuid() == 0:
+        os.chown(temporary, 0, 0)
+    os.replace(temporary, target)
+    return target
+
+
+def lpadmin(server: str, *args: str) -> None:
+    command = ["lpadmin"] + (["-h", server] if server else []) + list(args)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise CupsAdminError(f"{' '.join(command[:4])}...: {done.stderr.strip() or done.stdout.strip()}")
+
+
+def _cups_command(server: str, program: str, *args: str) -> None:
+    command = [program] + (["-h", server] if server else []) + list(args)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise CupsAdminError(f"{program}: {done.stderr.strip()}")
+
+
+def capture_uri(server_url: str, token: str) -> str:
+    hostport = server_url.split("://", 1)[-1].rstrip("/")
+    return f"{BACKEND_SCHEME}://capture:{token}@{hostport}"
+
+
+def install_queue(
+    server: str, name: str, device_uri: str, members: int = 1, location: str = "", info: str = ""
+) -> list[str]:
+    """Create (or update) the virtual queue; with members > 1 it is a class of that many capture queues.
+
+    CUPS runs one backend at a time per queue; a class hands each job to its first idle member, so
+    several members capture several jobs at once.
+    """
+    ppd = str(drivers_dir() / "printrelease.ppd")
+    info = info or "Secure print: held until you tap your card at any printer"
+    common = ["-v", device_uri, "-P", ppd, "-L", location, "-D", info,
+              "-o", "printer-error-policy=stop-printer", "-o", "job-sheets-default=none,none"]
+    if members <= 1:
+        lpadmin(server, "-p", name, "-E", *common, "-o", "printer-is-shared=true")
+        return [name]
+    queues = []
+    for index in range(1, members + 1):
+        member = f"{name}-capture-{index}"
+        lpadmin(server, "-p", member, "-E", *common, "-o", "printer-is-shared=false")
+        lpadmin(server, "-p", member, "-c", name)
+        queues.append(member)
+    _cups_command(server, "cupsenable", name)
+    _cups_command(server, "cupsaccept", name)
+    return queues
+
+
+def resume_capture_queues(print_server: PrintServer) -> list[str]:
+    """Re-enable capture queues that the backend stopped while this server was unreachable."""
+    resumed = []
+    for queue in print_server.queues():
+        if queue.device_uri.startswith(f"{BACKEND_SCHEME}:") and queue.state == PRINTER_STOPPED:
+            print_server.enable(queue.name)
+            resumed.append(queue.name)
+    return resumed

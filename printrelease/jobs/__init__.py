@@ -1,0 +1,1 @@
+"""Print jobs: capture into the spool, hold, expire, delete."""

@@ -1,0 +1,101 @@
+"""A captured print job, its life as a state machine, and the audit trail of what happened to it."""
+
+from __future__ import annotations
+
+import enum
+import math
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from printrelease.accounts.models import User
+from printrelease.db import Base, utcnow
+from printrelease.printers.models import Printer
+
+
+class JobState(str, enum.Enum):
+    HELD = "held"  # in the spool, waiting for its owner
+    RELEASING = "releasing"  # claimed by one releaser, which is handing it to CUPS
+    SENT = "sent"  # accepted by the destination CUPS queue, being followed to its end
+    PRINTED = "printed"  # completed at the printer; a usage row exists
+    REJECTED = "rejected"  # never held: the document could not be taken (corrupt, empty, too large)
+    DELETED = "deleted"  # removed by its owner or an admin before release
+    EXPIRED = "expired"  # held past its deadline
+    FAILED = "failed"  # its stored bytes were lost or damaged; it cannot be printed
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATES
+
+
+FINAL_STATES = {JobState.PRINTED, JobState.REJECTED, JobState.DELETED, JobState.EXPIRED, JobState.FAILED}
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_owner_state", "owner_id", "state"), Index("ix_jobs_state", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(1024))
+    originating_host: Mapped[str] = mapped_column(String(255), default="")
+    cups_job_uuid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source_queue: Mapped[str] = mapped_column(String(128), default="")
+    source_cups_job_id: Mapped[int | None]
+    format: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    storage_key: Mapped[str | None] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(default=0)
+    color_pages: Mapped[int | None]
+    copies: Mapped[int] = mapped_column(default=1)
+    sides: Mapped[str] = mapped_column(String(32), default="one-sided")
+    color_mode: Mapped[str] = mapped_column(String(32), default="color")
+    number_up: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=JobState.HELD,
+    )
+    state_reason: Mapped[str] = mapped_column(Text, default="")
+    printer_id: Mapped[int | None] = mapped_column(ForeignKey("printers.id"))
+    release_attempt: Mapped[str | None] = mapped_column(String(36))
+    dest_cups_job_id: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship(lazy="joined")
+    printer: Mapped[Printer | None] = relationship(lazy="joined")
+    events: Mapped[list["JobEvent"]] = relationship(
+        back_populates="job", order_by="JobEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def impressions(self) -> int:
+        """Printed sides: pages laid out number-up, times copies."""
+        return math.ceil(self.pages / max(self.number_up, 1)) * self.copies
+
+    @property
+    def sheets(self) -> int:
+        per_copy = math.ceil(self.pages / max(self.number_up, 1))
+        if self.sides.startswith("two-sided"):
+            per_copy = math.ceil(per_copy / 2)
+        return per_copy * self.copies
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.state.value} {self.title!r}>"
+
+
+class JobEvent(Base):
+    __tablename__ = "job_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    job: Mapped[Job] = relationship(back_populates="events")

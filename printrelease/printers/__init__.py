@@ -1,0 +1,1 @@
+"""Release targets: department printers reachable as CUPS queues."""

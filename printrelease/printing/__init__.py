@@ -1,0 +1,78 @@
+"""The small interface the core uses to talk to a print server; CUPS implements it in `cups.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from printrelease.errors import PrintReleaseError
+
+# IPP job-state values (RFC 8011 5.3.7)
+PENDING, HELD, PROCESSING, STOPPED, CANCELED, ABORTED, COMPLETED = 3, 4, 5, 6, 7, 8, 9
+# IPP printer-state values
+PRINTER_IDLE, PRINTER_PROCESSING, PRINTER_STOPPED = 3, 4, 5
+
+
+class PrintServerUnavailable(PrintReleaseError):
+    """The print server could not be reached or refused the request."""
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    name: str
+    location: str = ""
+    device_uri: str = ""
+    state: int = PRINTER_IDLE
+    state_message: str = ""
+    accepting: bool = True
+    sides_supported: tuple[str, ...] = ("one-sided",)
+    color_modes_supported: tuple[str, ...] = ("monochrome",)
+
+    @property
+    def supports_duplex(self) -> bool:
+        return any(s.startswith("two-sided") for s in self.sides_supported)
+
+    @property
+    def supports_color(self) -> bool:
+        return "color" in self.color_modes_supported
+
+
+@dataclass(frozen=True)
+class RemoteJob:
+    id: int
+    state: int
+    name: str = ""
+    owner: str = ""
+    queue: str = ""
+    reasons: tuple[str, ...] = ()
+    message: str = ""
+    impressions_completed: int | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state >= CANCELED
+
+
+class PrintServer(Protocol):
+    """What the core needs of a print server: queues, and jobs submitted on hold then released."""
+
+    address: str
+
+    def queues(self) -> list[QueueInfo]: ...
+
+    def queue(self, name: str) -> QueueInfo: ...
+
+    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
+        """Submit a document that CUPS keeps on hold until `release` is called; returns the job id."""
+
+    def release(self, job_id: int, owner: str) -> None: ...
+
+    def job(self, job_id: int) -> RemoteJob | None: ...
+
+    def jobs(self, queue: str, owner: str | None = None) -> list[RemoteJob]:
+        """Unfinished jobs on a queue, optionally only one owner's."""
+
+    def cancel(self, job_id: int, owner: str) -> None: ...
+
+    def enable(self, queue: str) -> None: ...

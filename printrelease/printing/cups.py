@@ -1,0 +1,162 @@
+"""PrintServer over pycups: one short-lived connection per call, the owner's name set per thread."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import cups
+
+from printrelease.printing import PrintServerUnavailable, QueueInfo, RemoteJob
+
+_JOB_ATTRIBUTES = [
+    "job-id",
+    "job-state",
+    "job-name",
+    "job-originating-user-name",
+    "job-printer-uri",
+    "job-state-reasons",
+    "job-printer-state-message",
+    "job-impressions-completed",
+]
+_QUEUE_ATTRIBUTES = [
+    "printer-name",
+    "printer-location",
+    "device-uri",
+    "printer-state",
+    "printer-state-message",
+    "printer-is-accepting-jobs",
+    "sides-supported",
+    "print-color-mode-supported",
+    "color-supported",
+]
+
+# libcups keeps the user name in thread-local globals, but pycups' own bookkeeping is not documented as
+# thread-safe: one lock keeps "set user, then act as that user" atomic within this process.
+_USER_LOCK = threading.Lock()
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def split_address(address: str) -> tuple[str, int]:
+    if address.startswith("/"):
+        return address, 0
+    host, _, port = address.rpartition(":")
+    if not host:
+        return address, 631
+    return host.strip("[]"), int(port)
+
+
+class CupsPrintServer:
+    """A CUPS scheduler at `address` ("host:port", a socket path, or "" for the client default)."""
+
+    def __init__(self, address: str = ""):
+        self.address = address or f"{cups.getServer()}:{cups.getPort()}"
+
+    @contextmanager
+    def _connection(self, user: str | None = None):
+        host, port = split_address(self.address)
+        with _USER_LOCK:
+            previous = cups.getUser()
+            if user:
+                cups.setUser(user)
+            try:
+                connection = cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
+                yield connection
+            except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
+                raise PrintServerUnavailable(f"CUPS at {self.address}: {_describe(error)}") from error
+            finally:
+                cups.setUser(previous)
+
+    def queues(self) -> list[QueueInfo]:
+        with self._connection() as connection:
+            names = list(connection.getPrinters())
+            return [self._queue(connection, name) for name in names]
+
+    def queue(self, name: str) -> QueueInfo:
+        with self._connection() as connection:
+            return self._queue(connection, name)
+
+    def _queue(self, connection, name: str) -> QueueInfo:
+        attrs = connection.getPrinterAttributes(name, requested_attributes=_QUEUE_ATTRIBUTES)
+        colour_modes = _as_tuple(attrs.get("print-color-mode-supported"))
+        if not colour_modes:
+            colour_modes = ("monochrome", "color") if attrs.get("color-supported") else ("monochrome",)
+        return QueueInfo(
+            name=name,
+            location=str(attrs.get("printer-location") or ""),
+            device_uri=str(attrs.get("device-uri") or ""),
+            state=int(attrs.get("printer-state", 3)),
+            state_message=str(attrs.get("printer-state-message") or ""),
+            accepting=bool(attrs.get("printer-is-accepting-jobs", True)),
+            sides_supported=_as_tuple(attrs.get("sides-supported")) or ("one-sided",),
+            color_modes_supported=colour_modes,
+        )
+
+    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
+        options = {**options, "job-hold-until": "indefinite"}
+        with self._connection(owner) as connection:
+            return connection.printFile(queue, str(path), title, options)
+
+    def release(self, job_id: int, owner: str) -> None:
+        with self._connection(owner) as connection:
+            connection.setJobHoldUntil(job_id, "no-hold")
+
+    def job(self, job_id: int) -> RemoteJob | None:
+        with self._connection() as connection:
+            try:
+                attrs = connection.getJobAttributes(job_id, requested_attributes=_JOB_ATTRIBUTES)
+            except cups.IPPError as error:
+                if error.args and error.args[0] == cups.IPP_NOT_FOUND:
+                    return None
+                raise
+        return _remote_job(job_id, attrs)
+
+    def jobs(self, queue: str, owner: str | None = None) -> list[RemoteJob]:
+        with self._connection() as connection:
+            found = connection.getJobs(which_jobs="not-completed", requested_attributes=_JOB_ATTRIBUTES)
+        jobs = [_remote_job(job_id, attrs) for job_id, attrs in found.items()]
+        return [j for j in jobs if j.queue == queue and (owner is None or j.owner == owner)]
+
+    def cancel(self, job_id: int, owner: str) -> None:
+        with self._connection(owner) as connection:
+            try:
+                connection.cancelJob(job_id)
+            except cups.IPPError as error:
+                # Already finished: cancelling is then a no-op, which is what the caller wants.
+                if error.args and error.args[0] not in (cups.IPP_NOT_POSSIBLE, cups.IPP_NOT_FOUND):
+                    raise
+
+    def enable(self, queue: str) -> None:
+        with self._connection() as connection:
+            connection.enablePrinter(queue)
+            connection.acceptJobs(queue)
+
+
+def _remote_job(job_id: int, attrs: dict) -> RemoteJob:
+    uri = str(attrs.get("job-printer-uri") or "")
+    return RemoteJob(
+        id=job_id,
+        state=int(attrs.get("job-state", 0)),
+        name=str(attrs.get("job-name") or ""),
+        owner=str(attrs.get("job-originating-user-name") or ""),
+        queue=uri.rsplit("/", 1)[-1],
+        reasons=_as_tuple(attrs.get("job-state-reasons")),
+        message=str(attrs.get("job-printer-state-message") or ""),
+        impressions_completed=attrs.get("job-impressions-completed"),
+    )
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, cups.IPPError) and len(error.args) > 1:
+        return str(error.args[1])
+    if isinstance(error, cups.HTTPError):
+        return f"HTTP error {error.args[0] if error.args else ''}".strip()
+    return str(error) or type(error).__name__

@@ -1,0 +1,55 @@
+"""Wires settings to the objects every edge needs: engine, session factory, spool, print servers, releaser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from printrelease.config import Settings
+from printrelease.db import make_engine, make_session_factory
+from printrelease.jobs.service import CapturePolicy
+from printrelease.printing import PrintServer
+from printrelease.spool import Spool
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.effective_database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def spool(self) -> Spool:
+        return Spool(self.settings.spool_dir)
+
+    @property
+    def capture_policy(self) -> CapturePolicy:
+        return CapturePolicy(
+            hold_time=self.settings.hold_time,
+            max_job_bytes=self.settings.max_job_bytes,
+            auto_create_users=self.settings.auto_create_users,
+        )
+
+    def print_server(self, address: str = "") -> PrintServer:
+        from printrelease.printing.cups import CupsPrintServer
+
+        return CupsPrintServer(address or self.settings.cups_server or "")
+
+    @cached_property
+    def releaser(self):
+        from printrelease.release.service import Releaser
+
+        return Releaser(self.sessions, self.spool, self.print_server)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

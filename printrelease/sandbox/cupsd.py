@@ -1,0 +1,161 @@
+"""A private cupsd with its own folders and port, and department printers that print into folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from printrelease.cupsadmin import install_backend, lpadmin
+
+SYSTEM_SERVERBIN = Path("/usr/lib/cups")
+
+CUPSD_CONF = """\
+LogLevel warn
+MaxLogSize 0
+Listen 127.0.0.1:{port}
+WebInterface No
+Browsing Off
+DefaultAuthType None
+DefaultEncryption Never
+MaxJobs 0
+<Location />
+  Order allow,deny
+  Allow all
+</Location>
+<Policy default>
+  JobPrivateAccess all
+  JobPrivateValues none
+  SubscriptionPrivateAccess all
+  SubscriptionPrivateValues none
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+"""
+
+CUPS_FILES_CONF = """\
+ServerRoot {root}/etc
+ServerBin {root}/bin
+RequestRoot {root}/spool
+CacheDir {root}/cache
+StateDir {root}/state
+TempDir {root}/tmp
+ErrorLog {root}/log/error_log
+AccessLog {root}/log/access_log
+PageLog {root}/log/page_log
+FileDevice Yes
+Sandboxing relaxed
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+class PrivateCups:
+    """cupsd -f with config, spool, logs and backends under `root`; it must run as root.
+
+    `root` must be traversable by the lp user (cupsd runs backends and filters as lp).
+    """
+
+    def __init__(self, root: Path, port: int | None = None):
+        self.root = Path(root).resolve()
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def backend_dir(self) -> Path:
+        return self.root / "bin" / "backend"
+
+    @property
+    def error_log(self) -> Path:
+        return self.root / "log" / "error_log"
+
+    def prepare(self) -> None:
+        for sub in ("etc", "bin/backend", "spool", "cache", "state", "tmp", "log"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        os.chmod(self.root / "bin", 0o755)
+        os.chmod(self.backend_dir, 0o755)
+        (self.root / "etc" / "cupsd.conf").write_text(CUPSD_CONF.format(port=self.port))
+        (self.root / "etc" / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
+        for sub in ("daemon", "filter", "driver", "notifier", "cgi-bin", "monitor"):
+            link = self.root / "bin" / sub
+            if not link.exists() and (SYSTEM_SERVERBIN / sub).exists():
+                link.symlink_to(SYSTEM_SERVERBIN / sub)
+        for backend in (SYSTEM_SERVERBIN / "backend").iterdir():
+            link = self.backend_dir / backend.name
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(backend)
+        install_backend(self.backend_dir)
+        install_backend(self.backend_dir, "printrelease-folder", "printrelease-folder")
+
+    def start(self) -> "PrivateCups":
+        if os.geteuid() != 0:
+            raise RuntimeError("the private cupsd must be started as root (it runs backends as lp)")
+        self.prepare()
+        etc = self.root / "etc"
+        self.process = subprocess.Popen(
+            ["cupsd", "-f", "-c", str(etc / "cupsd.conf"), "-s", str(etc / "cups-files.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "log" / "cupsd.stderr", "ab"),
+        )
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def add_folder_printer(self, name: str, folder: Path, location: str = "") -> Path:
+        """A department printer whose output lands in `folder` (raw queue: bytes arrive unchanged)."""
+        folder = Path(folder).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        # cupsd runs backends as lp, which must be able to write the output there.
+        shutil.chown(folder, "lp", "lp")
+        lpadmin(self.address, "-p", name, "-E", "-v", f"printrelease-folder:{folder}", "-L", location,
+                "-o", "printer-error-policy=stop-printer")
+        return folder
+
+    def add_discard_printer(self, name: str) -> None:
+        """A queue whose backend throws the data away: the baseline for capture benchmarks."""
+        script = self.backend_dir / "discard"
+        if not script.exists():
+            script.write_text('#!/bin/sh\n[ $# -eq 0 ] && exit 0\n[ $# -ge 6 ] && exit 0\ncat > /dev/null\n')
+            os.chmod(script, 0o755)
+        lpadmin(self.address, "-p", name, "-E", "-v", "discard:/")
+
+    def __enter__(self) -> "PrivateCups":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

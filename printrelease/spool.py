@@ -1,0 +1,112 @@
+"""Document bytes on disk, outside the database: atomic writes, streamed hashing, verified reads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from printrelease.errors import Invalid, PrintReleaseError
+
+CHUNK = 1024 * 1024
+
+
+class DocumentTooLarge(Invalid):
+    def __init__(self, limit: int):
+        super().__init__(f"document is larger than the limit of {limit} bytes")
+        self.limit = limit
+
+
+class SpoolDamaged(PrintReleaseError):
+    """The stored bytes are missing or no longer match the hash taken at capture."""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    key: str
+    size: int
+    sha256: str
+
+
+class PendingDocument:
+    """Bytes written to a temporary file; `commit` makes them visible under their key, `discard` drops them."""
+
+    def __init__(self, spool: "Spool", path: Path, size: int, sha256: str):
+        self.spool, self.path, self.size, self.sha256 = spool, path, size, sha256
+        self.key = uuid.uuid4().hex
+
+    def commit(self) -> StoredDocument:
+        final = self.spool.path_for(self.key)
+        os.rename(self.path, final)
+        self.spool.sync_dir()
+        return StoredDocument(self.key, self.size, self.sha256)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class Spool:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+
+    def path_for(self, key: str) -> Path:
+        if not key or not key.isalnum():
+            raise ValueError(f"bad spool key {key!r}")
+        return self.root / f"{key}.doc"
+
+    def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int) -> PendingDocument:
+        """Write a stream to a temporary file, hashing as it goes; memory use is one chunk."""
+        if hasattr(chunks, "read"):
+            stream = chunks
+            chunks = iter(lambda: stream.read(CHUNK), b"")
+        digest = hashlib.sha256()
+        size = 0
+        path = self.tmp / f"{uuid.uuid4().hex}.part"
+        try:
+            with open(path, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise DocumentTooLarge(max_bytes)
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return PendingDocument(self, path, size, digest.hexdigest())
+
+    def open_verified(self, key: str, sha256: str) -> Path:
+        """Check the bytes against their capture hash and return the path to print from."""
+        path = self.path_for(key)
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as stream:
+                for chunk in iter(lambda: stream.read(CHUNK), b""):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            raise SpoolDamaged(f"the document file {path.name} is missing from the spool") from None
+        if digest.hexdigest() != sha256:
+            raise SpoolDamaged(f"the document file {path.name} no longer matches its checksum")
+        return path
+
+    def delete(self, key: str | None) -> None:
+        if key:
+            self.path_for(key).unlink(missing_ok=True)
+
+    def keys(self) -> set[str]:
+        return {p.stem for p in self.root.glob("*.doc")}
+
+    def sync_dir(self) -> None:
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

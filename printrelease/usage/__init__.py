@@ -1,0 +1,1 @@
+"""What was printed, by whom, where: the rows finance reports are made of."""

@@ -1,0 +1,30 @@
+"""The printrelease web application: the capture API now, the users' pages later."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from printrelease.config import Settings
+from printrelease.runtime import Runtime
+
+
+def create_app(test_config: dict | None = None, runtime: Runtime | None = None) -> Flask:
+    """Application factory; `test_config` overrides settings, `runtime` shares an existing one."""
+    app = Flask(__name__)
+    if runtime is None:
+        overrides = dict((test_config or {}).get("PRINTRELEASE", {}))
+        runtime = Runtime(Settings.from_env(**overrides))
+    app.config.from_mapping(SECRET_KEY=runtime.settings.secret_key, MAX_CONTENT_LENGTH=None)
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})
+
+    from webui import database, errors
+
+    database.init_app(app, runtime)
+    errors.init_app(app)
+
+    from webui.api import capture, health
+
+    app.register_blueprint(capture.bp)
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,52 @@
+"""The capture endpoint the CUPS backend streams each job to."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Blueprint, jsonify, request
+
+from printrelease.credentials.service import CAPTURE, authenticate
+from printrelease.jobs.models import JobState
+from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.spool import DocumentTooLarge
+from webui.api import bearer_token
+from webui.database import get_session, runtime
+
+bp = Blueprint("capture", __name__, url_prefix="/api/v1")
+
+
+def _header(name: str, default: str = "") -> str:
+    """Headers carry percent-encoded raw bytes; anything that is not UTF-8 becomes U+FFFD, never an error."""
+    value = request.headers.get(name)
+    if value is None:
+        return default
+    return unquote_to_bytes(value).decode("utf-8", "replace")
+
+
+@bp.post("/capture")
+def capture():
+    session = get_session()
+    authenticate(session, CAPTURE, bearer_token())
+    job_id = _header("X-Job-Id")
+    capture_request = CaptureRequest(
+        user=_header("X-Job-User"),
+        title=_header("X-Job-Title"),
+        content_type=request.mimetype or "application/octet-stream",
+        options=_header("X-Job-Options"),
+        copies=_header("X-Job-Copies", "1"),
+        source_queue=_header("X-Job-Queue"),
+        source_job_id=int(job_id) if job_id.isdigit() else None,
+    )
+    outcome = capture_job(session, runtime().spool, runtime().capture_policy, capture_request, request.stream)
+    job = outcome.job
+    session.commit()
+    if job.state == JobState.REJECTED:
+        status = 413 if isinstance(outcome.refusal, DocumentTooLarge) else 422
+        message = job.state_reason
+    else:
+        status = 200 if outcome.duplicate else 201
+        verb = "already captured" if outcome.duplicate else "held"
+        message = f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); tap your card at any printer"
+    return jsonify(job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate,
+                   message=message), status

@@ -1,0 +1,33 @@
+"""`printrelease serve`: the web application under waitress, with the housekeeping sweeper beside it."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from printrelease.sweeper import Sweeper
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8631, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_obj
+def serve(runtime, host: str, port: int, threads: int) -> None:
+    """Run the capture API and web UI, expiring and following jobs in the background."""
+    import waitress
+
+    from webui import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(runtime=runtime)
+    sweeper = Sweeper(runtime, runtime.settings.sweep_interval)
+    sweeper.start()
+    click.echo(f"printrelease serving on http://{host}:{port}/ (database {runtime.engine.url!r})")
+    try:
+        # Bodies over 1 MB are buffered to temporary files by waitress, so captures stay out of memory.
+        waitress.serve(app, host=host, port=port, threads=threads, max_request_body_size=1 << 40,
+                       inbuf_overflow=1 << 20, ident="printrelease")
+    finally:
+        sweeper.stop()
