@@ -55,9 +55,11 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
-        # (the recipe from SQLAlchemy's SQLite dialect documentation).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling breaks SAVEPOINT, so SQLAlchemy emits BEGIN itself (the
+        # recipe from its SQLite dialect docs). IMMEDIATE takes the write lock up front: a transaction
+        # that reads then writes (claim a job, capture after a duplicate check) would otherwise fail
+        # with "database is locked" when it tries to upgrade while another process writes.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -129,3 +130,4 @@ def cupsd():
     server.add_discard_printer("discard")
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)

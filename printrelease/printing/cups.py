@@ -32,8 +32,9 @@ _QUEUE_ATTRIBUTES = [
     "color-supported",
 ]
 
-# libcups keeps the user name in thread-local globals, but pycups' own bookkeeping is not documented as
-# thread-safe: one lock keeps "set user, then act as that user" atomic within this process.
+# libcups takes the user name, and the port it writes into printer-uri, from (thread-local) globals
+# rather than from the connection; pycups is not documented as thread-safe. One lock keeps "set
+# server, port and user, then act" atomic within this process.
 _USER_LOCK = threading.Lock()
 
 
@@ -64,16 +65,20 @@ class CupsPrintServer:
     def _connection(self, user: str | None = None):
         host, port = split_address(self.address)
         with _USER_LOCK:
-            previous = cups.getUser()
+            previous = cups.getUser(), cups.getServer(), cups.getPort()
+            cups.setServer(host)
+            if port:
+                cups.setPort(port)
             if user:
                 cups.setUser(user)
             try:
-                connection = cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
-                yield connection
+                yield cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
             except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
                 raise PrintServerUnavailable(f"CUPS at {self.address}: {_describe(error)}") from error
             finally:
-                cups.setUser(previous)
+                cups.setUser(previous[0])
+                cups.setServer(previous[1])
+                cups.setPort(previous[2])
 
     def queues(self) -> list[QueueInfo]:
         with self._connection() as connection:

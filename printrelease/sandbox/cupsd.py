@@ -100,6 +100,9 @@ class PrivateCups:
         os.chmod(self.root, 0o755)
         os.chmod(self.root / "bin", 0o755)
         os.chmod(self.backend_dir, 0o755)
+        # Filters run as lp and need a private, sticky scratch folder, as in a stock install.
+        shutil.chown(self.root / "tmp", "root", "lp")
+        os.chmod(self.root / "tmp", 0o1770)
         (self.root / "etc" / "cupsd.conf").write_text(CUPSD_CONF.format(port=self.port))
         (self.root / "etc" / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
         for sub in ("daemon", "filter", "driver", "notifier", "cgi-bin", "monitor"):

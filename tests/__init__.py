@@ -1,0 +1,1 @@
+"""printrelease test suite."""

@@ -1,0 +1,218 @@
+"""Release logic against a fake print server: order, adaptation, outcomes, crashes, races."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from printrelease.accounts.service import add_user
+from printrelease.jobs.errors import UnknownJob
+from printrelease.jobs.models import Job, JobState
+from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.printers.models import Printer
+from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
+from printrelease.release.errors import PrinterUnavailable
+from printrelease.release.service import Releaser
+from printrelease.sandbox.documents import make_pdf
+from printrelease.usage.models import UsageIsImmutable, UsageRecord
+from tests.fakes import FakePrintServer
+
+DUPLEX_COLOUR = QueueInfo("dept-a", sides_supported=("one-sided", "two-sided-long-edge"),
+                          color_modes_supported=("monochrome", "color"))
+
+
+@pytest.fixture
+def server():
+    return FakePrintServer([DUPLEX_COLOUR, QueueInfo("dept-mono")])
+
+
+@pytest.fixture
+def releaser(runtime, server):
+    with runtime.sessions.begin() as session:
+        session.add_all([Printer(name="dept-a", cups_server="fake:631", cups_queue="dept-a"),
+                         Printer(name="dept-mono", cups_server="fake:631", cups_queue="dept-mono")])
+        add_user(session, "kimsr", "김성렬", department_code="budget", department_name="기획예산과")
+        add_user(session, "leejy", "이지영")
+    return Releaser(runtime.sessions, runtime.spool, lambda address: server)
+
+
+@pytest.fixture
+def hold(runtime, tmp_path):
+    counter = iter(range(1000))
+
+    def hold(user="kimsr", title="예산안", pages=1, options=""):
+        n = next(counter)
+        body = make_pdf(tmp_path / f"{n}.pdf", title, pages).read_bytes()
+        with runtime.sessions.begin() as session:
+            outcome = capture_job(session, runtime.spool, runtime.capture_policy,
+                                  CaptureRequest(user=user, title=f"{title} {n}", options=f"job-uuid=u{n} {options}"),
+                                  [body])
+            return outcome.job.id
+
+    return hold
+
+
+def states(runtime):
+    with runtime.sessions() as session:
+        return {job.id: job.state for job in session.scalars(select(Job)).unique()}
+
+
+def test_release_sends_only_the_users_held_jobs_oldest_first(runtime, releaser, server, hold):
+    first, second = hold(), hold(pages=2)
+    other = hold(user="leejy")
+    result = releaser.release("kimsr", "dept-a")
+    assert [r.job_id for r in result.released] == [first, second] and result.pages == 3
+    assert result.display_name == "김성렬"
+    assert [j.owner for j in server.printed()] == ["kimsr", "kimsr"]
+    assert states(runtime) == {first: JobState.SENT, second: JobState.SENT, other: JobState.HELD}
+
+
+def test_a_second_release_finds_nothing(releaser, hold):
+    hold()
+    assert len(releaser.release("kimsr", "dept-a").released) == 1
+    assert releaser.release("kimsr", "dept-a").released == []
+
+
+def test_named_jobs_must_be_the_users_own(releaser, hold):
+    theirs = hold(user="leejy")
+    with pytest.raises(UnknownJob):
+        releaser.release("kimsr", "dept-a", [theirs])
+
+
+def test_completed_jobs_are_printed_and_charged_once(runtime, releaser, server, hold):
+    job_id = hold(pages=3, options="copies=1 sides=two-sided-long-edge")
+    (sent,) = releaser.release("kimsr", "dept-a").released
+    assert releaser.follow() == []
+    server.finish(sent.cups_job_id)
+    assert [j.id for j in releaser.follow()] == [job_id]
+    assert releaser.follow() == []
+    with runtime.sessions() as session:
+        (usage,) = session.scalars(select(UsageRecord)).all()
+        assert (usage.user_login, usage.department_code, usage.printer_name) == ("kimsr", "budget", "dept-a")
+        assert (usage.pages, usage.sheets, usage.impressions) == (3, 2, 3)
+        job = session.get(Job, job_id)
+        assert job.state == JobState.PRINTED and job.storage_key not in runtime.spool.keys()
+        usage.pages = 1
+        with pytest.raises(UsageIsImmutable):
+            session.commit()
+
+
+def test_options_are_adapted_to_the_printer(runtime, releaser, server, hold):
+    hold(options="sides=two-sided-long-edge print-color-mode=color")
+    (sent,) = releaser.release("kimsr", "dept-mono").released
+    assert "sides" not in server.options[sent.cups_job_id]
+    with runtime.sessions() as session:
+        job = session.get(Job, sent.job_id)
+        assert (job.sides, job.color_mode) == ("one-sided", "monochrome")
+        assert [e.kind for e in job.events].count("adapted") == 2
+
+
+@pytest.mark.parametrize("state, word", [(ABORTED, "aborted"), (CANCELED, "cancelled")])
+def test_aborted_or_cancelled_jobs_are_held_again_uncharged(runtime, releaser, server, hold, state, word):
+    job_id = hold()
+    (sent,) = releaser.release("kimsr", "dept-a").released
+    server.finish(sent.cups_job_id, state, "paper jam")
+    releaser.follow()
+    with runtime.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job.state == JobState.HELD and word in job.state_reason and "paper jam" in job.state_reason
+        assert session.scalars(select(UsageRecord)).all() == []
+    assert len(releaser.release("kimsr", "dept-a").released) == 1
+
+
+def test_a_printer_that_stops_gets_its_job_cancelled_and_held_again(runtime, releaser, server, hold):
+    job_id = hold()
+    (sent,) = releaser.release("kimsr", "dept-a").released
+    server.queue_infos["dept-a"] = QueueInfo("dept-a", state=PRINTER_STOPPED, state_message="jam in tray 2")
+    releaser.follow()
+    assert server.remote[sent.cups_job_id].state == CANCELED
+    assert states(runtime)[job_id] == JobState.HELD
+
+
+def test_a_stopped_or_unreachable_printer_releases_nothing(runtime, releaser, server, hold):
+    job_id = hold()
+    server.queue_infos["dept-a"] = QueueInfo("dept-a", state=PRINTER_STOPPED, state_message="jam")
+    with pytest.raises(PrinterUnavailable, match="jam"):
+        releaser.release("kimsr", "dept-a")
+    server.down = True
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    assert states(runtime)[job_id] == JobState.HELD and server.remote == {}
+
+
+def test_a_damaged_document_fails_without_blocking_the_others(runtime, releaser, server, hold):
+    bad, good = hold(), hold()
+    with runtime.sessions() as session:
+        runtime.spool.path_for(session.get(Job, bad).storage_key).write_bytes(b"tampered")
+    result = releaser.release("kimsr", "dept-a")
+    assert [r.job_id for r in result.released] == [good] and "checksum" in result.problems[0]
+    assert states(runtime)[bad] == JobState.FAILED
+
+
+class Crash(BaseException):
+    """Stands for the releasing process dying between two steps."""
+
+
+def crashing(server, method):
+    original = getattr(server, method)
+
+    def crash(*args, **kwargs):
+        if method == "submit_held":
+            original(*args, **kwargs)
+        raise Crash(method)
+
+    setattr(server, method, crash)
+    return lambda: setattr(server, method, original)
+
+
+def test_crash_after_submit_before_record_cancels_the_orphan(runtime, releaser, server, hold):
+    job_id = hold()
+    restore = crashing(server, "submit_held")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    assert states(runtime)[job_id] == JobState.RELEASING
+    assert releaser.recover(stale_after=timedelta(0)) == 1
+    assert [j.state for j in server.remote.values()] == [CANCELED]
+    assert states(runtime)[job_id] == JobState.HELD
+    (again,) = releaser.release("kimsr", "dept-a").released
+    assert len(server.printed()) == 1 and server.remote[again.cups_job_id].state != HELD
+
+
+def test_crash_after_record_before_release_is_completed_by_recovery(runtime, releaser, server, hold):
+    job_id = hold()
+    restore = crashing(server, "release")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    assert [j.state for j in server.remote.values()] == [HELD]
+    assert releaser.recover(stale_after=timedelta(0)) == 1
+    assert states(runtime)[job_id] == JobState.SENT and len(server.printed()) == 1
+
+
+def test_recovery_leaves_live_releases_alone(runtime, releaser, server, hold):
+    hold()
+    restore = crashing(server, "release")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    assert releaser.recover() == 0
+
+
+def test_racing_releasers_print_each_job_once(runtime, server, releaser, hold):
+    jobs = [hold() for _ in range(8)]
+    results, barrier = [], threading.Barrier(4)
+
+    def run(printer):
+        barrier.wait()
+        results.append(releaser.release("kimsr", printer))
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in ("dept-a", "dept-mono") * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    released = [r.job_id for result in results for r in result.released]
+    assert sorted(released) == jobs
+    assert len(server.remote) == len(jobs)

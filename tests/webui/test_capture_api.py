@@ -1,0 +1,87 @@
+"""The capture API as the CUPS backend calls it: credentials, metadata encoding, outcomes."""
+
+from urllib.parse import quote_from_bytes
+
+import pytest
+
+from printrelease.credentials.service import CAPTURE, issue_token
+from printrelease.jobs.models import JobState
+from printrelease.jobs.service import list_jobs
+from printrelease.sandbox.documents import make_pdf
+
+
+@pytest.fixture
+def token(runtime):
+    with runtime.sessions.begin() as session:
+        return issue_token(session, CAPTURE, "secure-print")[1]
+
+
+def headers(token, user="김성렬", title="예산안 2013.pdf", options="job-uuid=urn:uuid:1", **extra):
+    enc = lambda v: quote_from_bytes(v if isinstance(v, bytes) else v.encode())  # noqa: E731
+    return {"Authorization": f"Bearer {token}", "X-Job-User": enc(user), "X-Job-Title": enc(title),
+            "X-Job-Options": enc(options), "X-Job-Copies": "1", "X-Job-Id": "7", "X-Job-Queue": "secure-print",
+            "Content-Type": "application/pdf", **extra}
+
+
+@pytest.fixture
+def pdf(tmp_path):
+    return make_pdf(tmp_path / "doc.pdf", pages=2).read_bytes()
+
+
+def test_capture_holds_the_job(client, runtime, token, pdf):
+    response = client.post("/api/v1/capture", data=pdf, headers=headers(token))
+    assert response.status_code == 201, response.json
+    assert response.json["state"] == "held" and response.json["pages"] == 2
+    with runtime.sessions() as session:
+        (job,) = list_jobs(session, owner="김성렬")
+        assert job.title == "예산안 2013.pdf" and job.source_cups_job_id == 7
+
+
+def test_a_repeat_is_acknowledged_not_stored(client, token, pdf):
+    assert client.post("/api/v1/capture", data=pdf, headers=headers(token)).status_code == 201
+    again = client.post("/api/v1/capture", data=pdf, headers=headers(token))
+    assert again.status_code == 200 and again.json["duplicate"] is True
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic Zm9vOmJhcg=="])
+def test_capture_without_valid_credentials_is_401(client, runtime, token, pdf, authorization):
+    sent = headers(token)
+    del sent["Authorization"]
+    if authorization:
+        sent["Authorization"] = authorization
+    response = client.post("/api/v1/capture", data=pdf, headers=sent)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    with runtime.sessions() as session:
+        assert list_jobs(session, states=list(JobState)) == []
+
+
+def test_a_revoked_or_foreign_kind_token_is_refused(client, runtime, pdf):
+    with runtime.sessions.begin() as session:
+        station_token = issue_token(session, "station", "lobby")[1]
+    assert client.post("/api/v1/capture", data=pdf, headers=headers(station_token)).status_code == 401
+
+
+def test_corrupt_documents_get_422_with_a_reason(client, runtime, token):
+    response = client.post("/api/v1/capture", data=b"%PDF-1.7 garbage", headers=headers(token))
+    assert response.status_code == 422 and "damaged" in response.json["message"]
+    with runtime.sessions() as session:
+        (job,) = list_jobs(session, states=[JobState.REJECTED])
+        assert job.state_reason == response.json["message"]
+
+
+def test_oversize_documents_get_413(client, runtime, token):
+    response = client.post("/api/v1/capture", data=b"%PDF" + b"0" * 6_000_000, headers=headers(token))
+    assert response.status_code == 413 and "limit" in response.json["message"]
+    assert runtime.spool.keys() == set()
+
+
+def test_invalid_utf8_and_path_like_titles_arrive_as_harmless_text(client, runtime, token, pdf):
+    sent = headers(token, title=b"\xff\xfe../../etc/passwd", user=b"\xea\xb9\x80\xec\x84\xb1\xeb\xa0\xac")
+    assert client.post("/api/v1/capture", data=pdf, headers=sent).status_code == 201
+    with runtime.sessions() as session:
+        (job,) = list_jobs(session)
+        assert job.title == "\ufffd\ufffd../../etc/passwd" and job.owner.login == "김성렬"
+
+
+def test_health(client):
+    assert client.get("/api/v1/health").json == {"status": "ok"}
