@@ -20,6 +20,7 @@ from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from printrelease.sandbox.cupsd import free_port, wait_for_port
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
@@ -88,7 +89,7 @@ class Stack:
 
     def jobs(self, *states: JobState) -> list[Job]:
         with self.runtime.sessions() as session:
-            query = select(Job).order_by(Job.id)
+            query = select(Job).order_by(Job.id).options(selectinload(Job.events))
             if states:
                 query = query.where(Job.state.in_(states))
             return list(session.scalars(query).unique())
