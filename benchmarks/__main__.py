@@ -1,0 +1,155 @@
+"""Runs every benchmark and writes BENCHMARKS.md; numbers come only from this run on this machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks.stack import BenchStack
+from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.sandbox.documents import make_large_pdf, make_pdf
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def capture_throughput(stack: BenchStack, n: int, members: int) -> dict:
+    document = make_pdf(stack.root / "one-page.pdf", "처리량 측정", 1)
+    start = time.perf_counter()
+    for i in range(n):
+        stack.lp("discard", document, f"baseline {i}")
+    stack.wait(lambda: stack.cups_busy() == 0)
+    baseline = time.perf_counter() - start
+
+    queue = f"secure-{members}"
+    stack.capture_queue(queue, members)
+    already = stack.held_count()
+    start = time.perf_counter()
+    for i in range(n):
+        stack.lp(queue, document, f"capture {i}")
+    stack.wait(lambda: stack.held_count() >= already + n)
+    captured = time.perf_counter() - start
+    return {"n": n, "members": members, "baseline_s": baseline, "capture_s": captured,
+            "ratio": baseline / captured}
+
+
+def large_capture(stack: BenchStack, size: int) -> dict:
+    document = make_large_pdf(stack.root / "large.pdf", size)
+    stack.capture_queue("secure-large", 1)
+    already = stack.held_count()
+    rss_before = stack.server_memory_kib("VmRSS")
+    peak_before = stack.server_memory_kib("VmHWM")
+    start = time.perf_counter()
+    stack.lp("secure-large", document, "200 MB 문서")
+    stack.wait(lambda: stack.held_count() > already)
+    elapsed = time.perf_counter() - start
+    peak_after = stack.server_memory_kib("VmHWM")
+    document.unlink()
+    return {"size_mb": size / 1e6, "seconds": elapsed, "rss_before_mb": rss_before / 1024,
+            "growth_mb": (max(peak_after, rss_before) - rss_before) / 1024,
+            "hwm_growth_mb": (peak_after - peak_before) / 1024}
+
+
+def release_latency(stack: BenchStack, rounds: int, jobs: int) -> dict:
+    runtime = stack.runtime
+    document = make_pdf(stack.root / "release.pdf", "출력 지연 측정", 1).read_bytes()
+    timings = []
+    for r in range(rounds):
+        with runtime.sessions.begin() as session:
+            for j in range(jobs):
+                capture_job(session, runtime.spool, runtime.capture_policy,
+                            CaptureRequest(user="이지영", title=f"release {r}-{j}", options=f"job-uuid=bench-{r}-{j}"),
+                            [document])
+        start = time.perf_counter()
+        result = runtime.releaser.release("이지영", "dept-a")
+        timings.append(time.perf_counter() - start)
+        assert len(result.released) == jobs, result
+        stack.wait(lambda: stack.cups_busy() == 0)
+    return {"rounds": rounds, "jobs": jobs, "p50_ms": percentile(timings, 50) * 1000,
+            "p95_ms": percentile(timings, 95) * 1000, "max_ms": max(timings) * 1000}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    cups_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "cups-daemon"], capture_output=True,
+                                  text=True).stdout
+    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, "
+            f"Python {platform.python_version()}, CUPS {cups_version}, SQLite database")
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_JOBS", "100"))
+    results = {}
+    with BenchStack() as stack:
+        print("capture throughput ...", flush=True)
+        results["capture"] = [capture_throughput(stack, n, members) for members in (1, 2, 4)]
+        print("release latency ...", flush=True)
+        results["release"] = release_latency(stack, int(os.environ.get("BENCH_ROUNDS", "20")), 10)
+        print("200 MB capture ...", flush=True)
+        results["large"] = large_capture(stack, 200_000_000)
+    write_report(results)
+    print(Path("BENCHMARKS.md").read_text())
+
+
+def write_report(results: dict) -> None:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {when} on {machine()} by `make bench` (benchmarks/). Each comparison's baseline ran in the",
+        "same run on the same private cupsd.",
+        "",
+        "## Capture throughput",
+        "",
+        "N one-page PDF jobs submitted with `lp` to the virtual queue until all are held in the database, against",
+        "the same N jobs through a CUPS queue whose backend discards the data. Target: ratio at least 0.8.",
+        "",
+        "| capture queues | jobs | CUPS alone (s) | printrelease (s) | jobs/s | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in results["capture"]:
+        lines.append(f"| {row['members']} | {row['n']} | {row['baseline_s']:.2f} | {row['capture_s']:.2f} | "
+                     f"{row['n'] / row['capture_s']:.0f} | **{row['ratio']:.2f}** |")
+    release, large = results["release"], results["large"]
+    lines += [
+        "",
+        "With one queue CUPS runs one backend at a time, so the backend's start-up and upload are the limit;",
+        "`cups install-queue --members N` makes the virtual queue a class of N capture queues that CUPS feeds",
+        "in parallel.",
+        "",
+        "## Release of 10 held jobs",
+        "",
+        f"Time from the release call until CUPS has accepted all ten jobs at the printer's queue, {release['rounds']}",
+        "rounds. Target: p95 under 200 ms.",
+        "",
+        "| p50 | p95 | max |",
+        "|---|---|---|",
+        f"| {release['p50_ms']:.0f} ms | **{release['p95_ms']:.0f} ms** | {release['max_ms']:.0f} ms |",
+        "",
+        "## Capture of a 200 MB PDF",
+        "",
+        "Server memory while one 200 MB PDF is captured through CUPS. Target: growth at most 64 MB.",
+        "",
+        "| size | time | server RSS before | peak growth |",
+        "|---|---|---|---|",
+        f"| {large['size_mb']:.0f} MB | {large['seconds']:.1f} s | {large['rss_before_mb']:.0f} MB | "
+        f"**{large['growth_mb']:.1f} MB** |",
+        "",
+    ]
+    Path("BENCHMARKS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
