@@ -23,6 +23,8 @@ class Settings:
     cups_server: str | None = None
     capture_queue: str = "secure-print"
     secret_key: str = "dev"
+    card_key: str = "dev-card-key"
+    claim_window: timedelta = timedelta(minutes=10)
     sweep_interval: float = 30.0
     auto_create_users: bool = True
     extra: dict = field(default_factory=dict)
@@ -48,6 +50,8 @@ class Settings:
             cups_server=_env("CUPS_SERVER") or os.environ.get("CUPS_SERVER"),
             capture_queue=_env("CAPTURE_QUEUE", "secure-print"),
             secret_key=_env("SECRET_KEY", "dev"),
+            card_key=_env("CARD_KEY", "dev-card-key"),
+            claim_window=timedelta(minutes=float(_env("CLAIM_WINDOW_MINUTES", "10"))),
             sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
             auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
         )

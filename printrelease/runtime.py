@@ -50,6 +50,16 @@ class Runtime:
 
         return Releaser(self.sessions, self.spool, self.print_server)
 
+    @property
+    def card_key(self) -> bytes:
+        return self.settings.card_key.encode()
+
+    @cached_property
+    def taps(self):
+        from printrelease.stations.service import TapService
+
+        return TapService(self.sessions, self.releaser, self.card_key)
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -14,7 +14,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     if runtime is None:
         overrides = dict((test_config or {}).get("PRINTRELEASE", {}))
         runtime = Runtime(Settings.from_env(**overrides))
-    app.config.from_mapping(SECRET_KEY=runtime.settings.secret_key, MAX_CONTENT_LENGTH=None)
+    app.config.from_mapping(SECRET_KEY=runtime.settings.secret_key, MAX_CONTENT_LENGTH=None,
+                            SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})
 
@@ -23,8 +24,9 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     database.init_app(app, runtime)
     errors.init_app(app)
 
-    from webui.api import capture, health
+    from webui.api import capture, health, station
 
     app.register_blueprint(capture.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(station.bp)
     return app

@@ -8,9 +8,11 @@ from printrelease.credentials.service import BadCredentials
 from printrelease.errors import Invalid, NotFound, PrintReleaseError
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.spool import DocumentTooLarge
+from webui.auth import NotLoggedIn
 
 STATUS = [
     (BadCredentials, 401),
+    (NotLoggedIn, 401),
     (DocumentTooLarge, 413),
     (NotFound, 404),
     (Invalid, 400),

@@ -29,6 +29,7 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(back_populates="users", lazy="joined")

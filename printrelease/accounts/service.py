@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.accounts.errors import BadUserRecord, UnknownUser
 from printrelease.accounts.models import Department, User
+from printrelease.errors import Invalid
 
 
 def get_user(session: Session, login: str) -> User:
@@ -65,13 +66,17 @@ def add_user(
 class ImportResult:
     created: int = 0
     updated: int = 0
+    cards: int = 0
 
 
-IMPORT_COLUMNS = ("login", "display_name", "email", "department", "department_name")
+IMPORT_COLUMNS = ("login", "display_name", "email", "department", "department_name", "card")
 
 
-def import_users(session: Session, text: str) -> ImportResult:
-    """Import a CSV with a header row naming some of IMPORT_COLUMNS; all rows or none."""
+def import_users(session: Session, text: str, card_key: bytes | None = None) -> ImportResult:
+    """Import a CSV with a header row naming some of IMPORT_COLUMNS; all rows or none.
+
+    A `card` cell holds one or more card numbers separated by spaces, each as `cards add` takes it.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or "login" not in reader.fieldnames:
         raise BadUserRecord("the CSV needs a header row with at least a 'login' column")
@@ -92,6 +97,16 @@ def import_users(session: Session, text: str) -> ImportResult:
             department_code=(row.get("department") or "").strip() or None,
             department_name=(row.get("department_name") or "").strip() or None,
         )
+        for number in (row.get("card") or "").split():
+            if card_key is None:
+                raise BadUserRecord("card numbers can only be imported with the card key configured")
+            from printrelease.cards.service import add_card
+
+            try:
+                add_card(session, card_key, login, number, label="imported")
+            except Invalid as error:
+                raise BadUserRecord(f"line {line}: {error}") from error
+            result.cards += 1
         if existed:
             result.updated += 1
         else:

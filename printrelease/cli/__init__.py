@@ -50,10 +50,11 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import cups, db, demo, jobs, printers, users
+    from printrelease.cli import cards, cups, db, demo, jobs, printers, stations, users
 
-    for module in (db, cups, printers, users, jobs, demo):
+    for module in (db, cups, printers, users, cards, jobs, stations, demo):
         main.add_command(module.group)
+    main.add_command(stations.agent_group)
     # Edges that live outside the core (the web server) plug their commands in by entry point, so the
     # core never imports Flask.
     for point in entry_points(group="printrelease.commands"):

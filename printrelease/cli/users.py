@@ -6,7 +6,8 @@ import click
 from sqlalchemy import select
 
 from printrelease.accounts.models import User
-from printrelease.accounts.service import add_user, import_users
+from printrelease.accounts.pins import hash_pin
+from printrelease.accounts.service import add_user, get_user, import_users
 from printrelease.cli import in_transaction
 
 
@@ -30,11 +31,50 @@ def add(session, login, display_name, email, department, department_name) -> Non
 
 @group.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_(runtime, csv_file: Path) -> None:
+    """Import users from a UTF-8 CSV with columns login, display_name, email, department, department_name
+    and card (a card number as 'cards add' takes it; optional)."""
+    with runtime.sessions.begin() as session:
+        result = import_users(session, csv_file.read_text(encoding="utf-8-sig"), card_key=runtime.card_key)
+    click.echo(f"{result.created} created, {result.updated} updated, {result.cards} card(s)")
+
+
+@group.command("set-pin")
+@click.argument("login")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4 to 12 digits.")
 @in_transaction
-def import_(session, csv_file: Path) -> None:
-    """Import users from a UTF-8 CSV with columns login, display_name, email, department, department_name."""
-    result = import_users(session, csv_file.read_text(encoding="utf-8-sig"))
-    click.echo(f"{result.created} created, {result.updated} updated")
+def set_pin(session, login, pin) -> None:
+    """Set LOGIN's PIN, asked at every station once set."""
+    get_user(session, login).pin_hash = hash_pin(pin)
+    click.echo(f"PIN set for {login}")
+
+
+@group.command("clear-pin")
+@click.argument("login")
+@in_transaction
+def clear_pin(session, login) -> None:
+    """Remove LOGIN's PIN."""
+    get_user(session, login).pin_hash = None
+    click.echo(f"PIN cleared for {login}")
+
+
+@group.command("disable")
+@click.argument("login")
+@in_transaction
+def disable(session, login) -> None:
+    """Disable LOGIN: their cards release nothing; their held jobs stay until they expire."""
+    get_user(session, login).is_active = False
+    click.echo(f"{login} disabled")
+
+
+@group.command("enable")
+@click.argument("login")
+@in_transaction
+def enable(session, login) -> None:
+    """Enable LOGIN again."""
+    get_user(session, login).is_active = True
+    click.echo(f"{login} enabled")
 
 
 @group.command("list")

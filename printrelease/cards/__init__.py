@@ -1,0 +1,1 @@
+"""ID cards: canonical numbers, keyed hashes, the users they belong to."""

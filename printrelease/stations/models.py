@@ -1,0 +1,58 @@
+"""A station (reader at one printer) and the log of every tap made on it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from printrelease.credentials.models import ApiToken
+from printrelease.db import Base, utcnow
+from printrelease.printers.models import Printer
+
+
+class Station(Base):
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
+    credential_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    require_pin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    printer: Mapped[Printer] = relationship(lazy="joined")
+    credential: Mapped[ApiToken] = relationship(lazy="joined")
+
+
+class TapOutcome(str, enum.Enum):
+    RELEASED = "released"
+    NOTHING_TO_PRINT = "nothing_to_print"
+    UNKNOWN_CARD = "unknown_card"
+    CARD_DISABLED = "card_disabled"
+    PIN_REQUIRED = "pin_required"
+    WRONG_PIN = "wrong_pin"
+    PRINTER_UNAVAILABLE = "printer_unavailable"
+    RATE_LIMITED = "rate_limited"
+
+
+class Tap(Base):
+    __tablename__ = "taps"
+    __table_args__ = (Index("ix_taps_station_outcome_at", "station_id", "outcome", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    card_hash: Mapped[str] = mapped_column(String(64))
+    last4: Mapped[str] = mapped_column(String(4))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    outcome: Mapped[TapOutcome] = mapped_column(
+        Enum(TapOutcome, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e]))
+    jobs: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    station: Mapped[Station] = relationship(lazy="joined")

@@ -1,0 +1,165 @@
+"""Managing stations, and what a tap on one does: identify the card, check it, release, log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from printrelease.accounts.pins import verify_pin
+from printrelease.cards import numbers
+from printrelease.cards.service import find_card
+from printrelease.credentials.service import issue_token, revoke
+from printrelease.db import utcnow
+from printrelease.errors import Invalid
+from printrelease.printers.service import get_printer
+from printrelease.release.errors import PrinterUnavailable
+from printrelease.release.service import Releaser
+from printrelease.stations.errors import StationExists, UnknownStation
+from printrelease.stations.models import Station, Tap, TapOutcome
+
+STATION = "station"
+
+
+def add_station(session: Session, name: str, printer_name: str, require_pin: bool = False) -> tuple[Station, str]:
+    """Create a station at a printer; returns it with its token, which is shown once and never stored."""
+    if session.scalar(select(Station).where(Station.name == name)) is not None:
+        raise StationExists(name)
+    printer = get_printer(session, printer_name)
+    credential, token = issue_token(session, STATION, name)
+    station = Station(name=name, printer=printer, credential=credential, require_pin=require_pin)
+    session.add(station)
+    session.flush()
+    return station, token
+
+
+def get_station(session: Session, name: str) -> Station:
+    station = session.scalar(select(Station).where(Station.name == name))
+    if station is None:
+        raise UnknownStation(name)
+    return station
+
+
+def list_stations(session: Session) -> list[Station]:
+    return list(session.scalars(select(Station).order_by(Station.name)).unique())
+
+
+def remove_station(session: Session, name: str) -> None:
+    station = get_station(session, name)
+    revoke(session, STATION, name)
+    session.delete(station)
+
+
+def station_for_credential(session: Session, credential_id: int) -> Station:
+    station = session.scalar(select(Station).where(Station.credential_id == credential_id))
+    if station is None:
+        raise UnknownStation(f"credential {credential_id}")
+    return station
+
+
+@dataclass
+class TapResult:
+    outcome: TapOutcome
+    message: str
+    display_name: str = ""
+    jobs: int = 0
+    pages: int = 0
+    last4: str = ""
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["outcome"] = self.outcome.value
+        return data
+
+
+@dataclass
+class TapPolicy:
+    unknown_taps_per_minute: int = 5
+    wrong_pins_per_15_minutes: int = 5
+
+
+class TapService:
+    """Turns a card UID read at a station into a release (or a refusal with its reason).
+
+    Like the releaser it spans several transactions, so it takes a session factory: the tap is looked
+    up and checked in one, the release commits its own steps, and the tap is logged in a last one.
+    """
+
+    def __init__(self, sessions: sessionmaker, releaser: Releaser, card_key: bytes, policy: TapPolicy | None = None):
+        self.sessions, self.releaser, self.card_key = sessions, releaser, card_key
+        self.policy = policy or TapPolicy()
+
+    def tap(self, station_id: int, uid: str, pin: str | None = None) -> TapResult:
+        try:
+            canonical = numbers.from_hex(uid)
+        except Invalid as error:
+            return TapResult(TapOutcome.UNKNOWN_CARD, str(error))
+        digest, last4 = numbers.card_hash(self.card_key, canonical), numbers.last4(canonical)
+        with self.sessions.begin() as session:
+            station = session.get(Station, station_id)
+            printer_name, station_name = station.printer.name, station.name
+            result, user = self._check(session, station, canonical, last4, pin)
+            if result is not None:
+                self._log(session, station_id, digest, last4, user.id if user else None, result)
+                return result
+            user_id, login, display_name = user.id, user.login, user.display_name
+        try:
+            released = self.releaser.release(login, printer_name, actor=f"station:{station_name}")
+        except PrinterUnavailable as error:
+            result = TapResult(TapOutcome.PRINTER_UNAVAILABLE, str(error), display_name, last4=last4)
+        else:
+            if released.released:
+                result = TapResult(TapOutcome.RELEASED, f"{len(released.released)} job(s), {released.pages} "
+                                   f"page(s) sent to {printer_name}", display_name, len(released.released),
+                                   released.pages, last4)
+            else:
+                result = TapResult(TapOutcome.NOTHING_TO_PRINT, "no held jobs", display_name, last4=last4)
+        with self.sessions.begin() as session:
+            self._log(session, station_id, digest, last4, user_id, result)
+        return result
+
+    def _check(self, session: Session, station: Station, canonical: str, last4: str, pin: str | None):
+        card = find_card(session, self.card_key, canonical)
+        if card is None:
+            recent = session.scalar(
+                select(func.count()).select_from(Tap).where(
+                    Tap.station_id == station.id, Tap.outcome.in_([TapOutcome.UNKNOWN_CARD, TapOutcome.RATE_LIMITED]),
+                    Tap.at >= utcnow() - timedelta(minutes=1)))
+            if recent >= self.policy.unknown_taps_per_minute:
+                return TapResult(TapOutcome.RATE_LIMITED, "too many unknown cards here; wait a minute",
+                                 last4=last4), None
+            return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; log in to claim it",
+                             last4=last4), None
+        user = card.user
+        if not user.is_active:
+            return TapResult(TapOutcome.CARD_DISABLED, "this account is disabled", user.display_name,
+                             last4=last4), user
+        if user.pin_hash or station.require_pin:
+            refusal = self._check_pin(session, user, station, pin, last4)
+            if refusal is not None:
+                return refusal, user
+        return None, user
+
+    def _check_pin(self, session: Session, user, station: Station, pin: str | None, last4: str):
+        wrong = session.scalar(
+            select(func.count()).select_from(Tap).where(
+                Tap.user_id == user.id, Tap.outcome == TapOutcome.WRONG_PIN,
+                Tap.at >= utcnow() - timedelta(minutes=15)))
+        if wrong >= self.policy.wrong_pins_per_15_minutes:
+            return TapResult(TapOutcome.RATE_LIMITED, "too many wrong PINs; try again later", user.display_name,
+                             last4=last4)
+        if not user.pin_hash:
+            return TapResult(TapOutcome.PIN_REQUIRED, "this station needs a PIN and you have none set",
+                             user.display_name, last4=last4)
+        if pin is None:
+            return TapResult(TapOutcome.PIN_REQUIRED, "enter your PIN", user.display_name, last4=last4)
+        if not verify_pin(pin, user.pin_hash):
+            return TapResult(TapOutcome.WRONG_PIN, "wrong PIN", user.display_name, last4=last4)
+        return None
+
+    @staticmethod
+    def _log(session: Session, station_id: int, digest: str, last4: str, user_id, result: TapResult) -> None:
+        session.add(Tap(station_id=station_id, card_hash=digest, last4=last4, user_id=user_id,
+                        outcome=result.outcome, jobs=result.jobs, pages=result.pages, detail=result.message[:1000]))
