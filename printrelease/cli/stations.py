@@ -1,7 +1,9 @@
 """`printrelease stations` (admin) and `printrelease station run` (the agent at a printer)."""
 
+import faulthandler
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -68,6 +70,11 @@ def run(server_url, token_file, reader_name, pin_from_tty, json_log) -> None:
     from printrelease.stations.reader import PcscReader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # `kill -USR1` makes a stuck agent show where it is.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # pyscard's destructors raise when pcscd has gone away; that is expected here, not worth a traceback.
+    sys.unraisablehook = lambda unraisable: logging.getLogger("printrelease.station").debug(
+        "ignored in %s: %s", unraisable.object, unraisable.exc_value)
 
     def pin_source():
         return click.prompt("PIN", hide_input=True, default="", show_default=False) or None

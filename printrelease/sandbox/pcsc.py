@@ -53,15 +53,25 @@ class VirtualReaderDaemon:
                 "so that one with the vsmartcard reader can start")
         if not VPCD_DRIVER.exists():
             raise RuntimeError(f"{VPCD_DRIVER} is missing: install the Debian package vsmartcard-vpcd")
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        (self.config_dir / "vpcd").write_text(
+        # pcscd reads every file in its config folder as a reader entry: keep only that one there.
+        readers = self.config_dir / "reader.conf.d"
+        readers.mkdir(parents=True, exist_ok=True)
+        (readers / "vpcd").write_text(
             f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{self.port:04X}\n'
             f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{self.port:04X}\n")
         PCSCD_SOCKET.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.config_dir / "pcscd.log", "ab")
-        self.process = subprocess.Popen(["pcscd", "-f", "-c", str(self.config_dir)], stdout=log, stderr=log)
+        self.process = subprocess.Popen(["pcscd", "-f", "-c", str(readers)], stdout=log, stderr=log)
         wait_for_port(self.port, timeout=20, process=self.process)
         return self
+
+    def stop_any(self) -> None:
+        """Stop whatever pcscd runs, ours or not (to test a reader vanishing and coming back)."""
+        self.stop()
+        subprocess.run(["pkill", "-x", "pcscd"], capture_output=True)
+        deadline = time.monotonic() + 10
+        while (_pcscd_running() or _listening(self.port)) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

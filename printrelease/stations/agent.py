@@ -77,6 +77,11 @@ class StationAgent:
                     reader_ok = False
                 time.sleep(self.poll)
                 continue
+            except Exception:  # an unattended agent must never die; log it and go on
+                log.exception("unexpected error while waiting for a card")
+                reader_ok = None
+                time.sleep(self.poll)
+                continue
             if card is not None:
                 try:
                     self.handle(card)

@@ -33,6 +33,14 @@ class ReaderUnavailable(Exception):
     """No reader, or pcscd is not running; the agent waits and tries again."""
 
 
+def _pcsc_errors() -> tuple[type[Exception], ...]:
+    """Everything pyscard raises when pcscd or the reader goes away (two unrelated hierarchies)."""
+    from smartcard.Exceptions import SmartcardException
+    from smartcard.pcsc.PCSCExceptions import BaseSCardException
+
+    return SmartcardException, BaseSCardException
+
+
 class CardPresence(Protocol):
     """A card on the reader, for as long as the agent needs it."""
 
@@ -52,25 +60,22 @@ class CardReader(Protocol):
 
 
 class PcscCard:
-    def __init__(self, connection, uid: bytes):
-        self.connection, self.uid = connection, uid
+    def __init__(self, service, uid: bytes):
+        # Keep the CardService: pyscard disconnects its connection when the service is collected.
+        self.service, self.connection, self.uid = service, service.connection, uid
 
     def signal(self, signal: Signal) -> bool:
-        from smartcard.Exceptions import SmartcardException
-
         try:
             _data, sw1, _sw2 = self.connection.transmit(FEEDBACK[signal])
-        except SmartcardException as error:
+        except _pcsc_errors() as error:
             log.debug("feedback not possible: %s", error)
             return False
         return sw1 == 0x90
 
     def close(self) -> None:
-        from smartcard.Exceptions import SmartcardException
-
         try:
             self.connection.disconnect()
-        except SmartcardException:
+        except _pcsc_errors():
             pass
 
 
@@ -83,12 +88,11 @@ class PcscReader:
         self._present: set[str] = set()
 
     def _reader(self):
-        from smartcard.Exceptions import SmartcardException
         from smartcard.System import readers
 
         try:
             found = readers()
-        except SmartcardException as error:
+        except _pcsc_errors() as error:
             raise ReaderUnavailable(f"pcscd is not reachable: {error}") from error
         for reader in found:
             if self.wanted is None or self.wanted in str(reader):
@@ -98,24 +102,24 @@ class PcscReader:
 
     def wait_for_card(self, timeout: float) -> PcscCard | None:
         from smartcard.CardRequest import CardRequest
-        from smartcard.Exceptions import CardRequestTimeoutException, SmartcardException
+        from smartcard.Exceptions import CardRequestTimeoutException
 
         reader = self._reader()
         try:
             service = CardRequest(timeout=timeout, readers=[reader], newcardonly=True).waitforcard()
         except CardRequestTimeoutException:
             return None
-        except SmartcardException as error:
+        except _pcsc_errors() as error:
             raise ReaderUnavailable(f"{self.name}: {error}") from error
         connection = service.connection
         try:
             connection.connect()
             data, sw1, sw2 = connection.transmit(GET_UID)
-        except SmartcardException as error:
+        except _pcsc_errors() as error:
             log.warning("card on %s could not be read (taken away too soon?): %s", self.name, error)
             return None
         if (sw1, sw2) != (0x90, 0x00) or not data:
             log.warning("card on %s gave no UID (status %02X %02X)", self.name, sw1, sw2)
             connection.disconnect()
             return None
-        return PcscCard(connection, bytes(data))
+        return PcscCard(service, bytes(data))

@@ -1,0 +1,181 @@
+"""Card taps end to end: lp to the virtual queue, a virtual card on vpcd read through pcscd by the
+station agent, the document at the station's printer under the card owner's name."""
+
+import json
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from printrelease.jobs.models import JobState
+from printrelease.sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
+from printrelease.stations.reader import FEEDBACK, Signal
+from tests.integration.conftest import wait_until
+
+KIM_UID = "04A1B2C3D4E5F6"
+
+
+@pytest.fixture(scope="session")
+def virtual_readers():
+    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
+    daemon = VirtualReaderDaemon(folder)
+    yield daemon.ensure()
+    daemon.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class Agent:
+    """`printrelease station run` as a process; its JSON answers arrive on a queue."""
+
+    def __init__(self, stack, station: str, printer: str, reader: str):
+        token_file = stack.root / f"{station}.token"
+        stack.cli("stations", "add", station, "--printer", printer, "--token-file", str(token_file))
+        self.log = open(stack.root / f"{station}.log", "ab")  # noqa: SIM115 (kept for the process's life)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "printrelease", "station", "run", "--server", stack.url, "--token-file",
+             str(token_file), "--reader", reader, "--json-log"],
+            env=stack.env(), stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.answers: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.log_path = stack.root / f"{station}.log"
+        self.wait_ready()
+
+    def wait_ready(self):
+        # A card already on the reader when the agent starts is not a tap (it may have been left
+        # there): present cards only once the agent is watching.
+        wait_until(lambda: "ready" in self.log_path.read_text(), timeout=30, what="the agent's reader")
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.answers.put(json.loads(line))
+
+    def next_answer(self, timeout=20.0) -> dict:
+        return self.answers.get(timeout=timeout)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def agents(stack, virtual_readers):
+    started = []
+
+    def start(station="reader-a", printer="dept-a", reader="Virtual PCD 00 00"):
+        agent = Agent(stack, station, printer, reader)
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        agent.stop()
+
+
+@pytest.fixture
+def kim(stack):
+    stack.cli("users", "add", "kimsr", "--name", "김성렬", "--department", "budget")
+    stack.cli("cards", "add", "kimsr", KIM_UID)
+
+
+def tap(uid, port=DEFAULT_VPCD_PORT, agent=None, **card_options):
+    """Put the card on the reader until the agent has answered, then take it away."""
+    with VirtualCard(uid, port, **card_options) as card:
+        answer = agent.next_answer() if agent else None
+        time.sleep(0.2)  # the feedback APDU follows the answer
+    return answer, card
+
+
+def test_print_then_tap_releases_at_the_stations_printer(stack, agents, kim, documents):
+    agent = agents()
+    stack.lp(documents["pdf"], "kimsr", "예산안 2013.pdf")
+    stack.wait_jobs(1, JobState.HELD)
+    answer, card = tap(KIM_UID, agent=agent)
+    assert (answer["outcome"], answer["display_name"], answer["jobs"], answer["pages"]) == ("released", "김성렬", 1, 3)
+    assert bytes(FEEDBACK[Signal.SUCCESS]) in card.apdus
+    stack.wait_jobs(1, JobState.PRINTED)
+    (printed,) = stack.output("dept-a")
+    assert printed.read_bytes() == documents["pdf"].read_bytes()
+    assert "user=kimsr" in printed.with_suffix(".info").read_text()
+
+
+def test_unknown_card_and_nothing_to_print_sound_different(stack, agents, kim):
+    agent = agents()
+    answer, card = tap("0A0B0C0D", agent=agent)
+    assert answer["outcome"] == "unknown_card" and bytes(FEEDBACK[Signal.UNKNOWN]) in card.apdus
+    answer, card = tap(KIM_UID, agent=agent)
+    assert answer["outcome"] == "nothing_to_print" and bytes(FEEDBACK[Signal.NOTHING]) in card.apdus
+    # The owner of the unknown card logs in and claims it (here as the admin would).
+    stack.cli("users", "add", "leejy", "--name", "이지영")
+    assert "…0C0D now belongs to leejy" in stack.cli("cards", "claim", "leejy", "--station", "reader-a").stdout
+    answer, _ = tap("0A0B0C0D", agent=agent)
+    assert answer["display_name"] == "이지영"
+
+
+def test_readers_without_a_buzzer_still_work(stack, agents, kim):
+    agent = agents()
+    answer, card = tap(KIM_UID, agent=agent, buzzer=False)
+    assert answer["outcome"] == "nothing_to_print" and agent.process.poll() is None
+
+
+def test_a_card_left_on_the_reader_is_one_tap(stack, agents, kim):
+    agent = agents()
+    with VirtualCard(KIM_UID):
+        agent.next_answer()
+        time.sleep(3)  # several of the agent's poll rounds
+    assert agent.answers.empty()
+    tap(KIM_UID, agent=agent)
+
+
+def test_two_stations_racing_for_one_users_jobs_print_each_once(stack, agents, kim, documents):
+    first = agents("reader-a", "dept-a", "Virtual PCD 00 00")
+    second = agents("reader-b", "dept-b", "Virtual PCD 00 01")
+    for n in range(6):
+        stack.lp(documents["pdf"], "kimsr", f"문서 {n}")
+    stack.wait_jobs(6, JobState.HELD)
+    with VirtualCard(KIM_UID, DEFAULT_VPCD_PORT), VirtualCard(KIM_UID, DEFAULT_VPCD_PORT + 1):
+        answers = [first.next_answer(), second.next_answer()]
+    assert sum(a["jobs"] for a in answers) == 6
+    stack.wait_jobs(6, JobState.PRINTED)
+    assert len(stack.output("dept-a")) + len(stack.output("dept-b")) == 6
+
+
+def test_server_down_during_a_tap(stack, agents, kim, documents):
+    agent = agents()
+    stack.lp(documents["pdf"], "kimsr", "예산안.pdf")
+    stack.wait_jobs(1, JobState.HELD)
+    stack.stop_server()
+    answer, card = tap(KIM_UID, agent=agent)
+    assert answer["outcome"] == "error" and "unreachable" in answer["message"]
+    assert bytes(FEEDBACK[Signal.ERROR]) in card.apdus and agent.process.poll() is None
+    stack.start_server()
+    answer, _ = tap(KIM_UID, agent=agent)
+    assert answer["outcome"] == "released"
+
+
+def test_reader_gone_and_back_with_pcscd_restarting(stack, agents, kim, virtual_readers):
+    agent = agents()
+    tap(KIM_UID, agent=agent)
+    virtual_readers.stop_any()
+    time.sleep(2)
+    assert agent.process.poll() is None, "the agent must survive pcscd going away"
+    virtual_readers.ensure()
+    answer = None
+    deadline = time.monotonic() + 30
+    while answer is None and time.monotonic() < deadline:
+        # The agent reconnects on its own schedule; keep presenting the card until it answers.
+        with VirtualCard(KIM_UID):
+            try:
+                answer = agent.next_answer(timeout=3)
+            except queue.Empty:
+                pass
+    if answer is None:
+        agent.process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+    assert answer is not None and answer["outcome"] == "nothing_to_print", agent.log_path.read_text()[-3000:]

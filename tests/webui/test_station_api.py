@@ -1,0 +1,61 @@
+"""The station API: bearer tokens per station, tap answers, claiming a card as the logged-in user."""
+
+import pytest
+
+from printrelease.accounts.service import add_user
+from printrelease.cards.service import add_card
+from printrelease.credentials.service import CAPTURE, issue_token
+from printrelease.printers.models import Printer
+from printrelease.stations.service import add_station
+
+
+@pytest.fixture
+def station_token(runtime):
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-a", cups_server="127.0.0.1:1", cups_queue="dept-a"))
+        session.flush()
+        add_user(session, "kimsr", "김성렬")
+        add_card(session, runtime.card_key, "kimsr", "04A1B2C3")
+        return add_station(session, "reader-a", "dept-a")[1]
+
+
+def tap(client, token, card, **extra):
+    return client.post("/api/v1/station/tap", json={"card": card, **extra},
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_known_card_with_nothing_held(client, station_token):
+    answer = tap(client, station_token, "04a1b2c3")
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "nothing_to_print" and answer.json["display_name"] == "김성렬"
+
+
+def test_an_unknown_card(client, station_token):
+    assert tap(client, station_token, "DEADBEEF").json["outcome"] == "unknown_card"
+
+
+def test_taps_need_a_station_token(client, runtime, station_token):
+    with runtime.sessions.begin() as session:
+        capture_token = issue_token(session, CAPTURE, "secure-print")[1]
+    for token in ("nonsense", capture_token):
+        assert tap(client, token, "04A1B2C3").status_code == 401
+    assert client.post("/api/v1/station/tap", json={"card": "04A1B2C3"}).status_code == 401
+
+
+def test_a_tap_without_a_card_is_a_clear_400(client, station_token):
+    answer = client.post("/api/v1/station/tap", data="card=04A1", headers={"Authorization": f"Bearer {station_token}"})
+    assert answer.status_code == 400 and "card" in answer.json["message"]
+
+
+def test_claiming_needs_a_login_and_uses_it_not_the_request(client, runtime, station_token):
+    tap(client, station_token, "0A0B0C0D")
+    assert client.post("/api/v1/me/cards/claim", json={"station": "reader-a"}).status_code == 401
+    with runtime.sessions.begin() as session:
+        add_user(session, "leejy", "이지영")
+    with client.session_transaction() as browser:
+        browser["login"] = "leejy"
+    answer = client.post("/api/v1/me/cards/claim", json={"station": "reader-a", "user": "kimsr"})
+    assert answer.status_code == 201 and answer.json == {"last4": "0C0D", "user": "leejy"}
+    assert tap(client, station_token, "0A0B0C0D").json["display_name"] == "이지영"
+    again = client.post("/api/v1/me/cards/claim", json={"station": "reader-a"})
+    assert again.status_code == 404
