@@ -1,5 +1,7 @@
 """`printrelease demo`: the self-contained sandbox a newcomer starts with `make demo`."""
 
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -19,12 +21,30 @@ def group(ctx, root, cups_port, server_port) -> None:
     if ctx.invoked_subcommand is not None:
         return
     sandbox = ctx.obj
+    # `kill` or a closing terminal must stop the sandbox's services too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     sandbox.start()
     click.echo(sandbox.instructions())
     try:
         while sandbox.server.poll() is None:
             time.sleep(1)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         sandbox.stop()
+
+
+@group.command("tap")
+@click.argument("user", required=False)
+@click.option("--card", help="Play this card UID (hex) instead of a demo user's badge, e.g. an unknown one.")
+@click.pass_obj
+def tap(sandbox, user, card) -> None:
+    """Tap USER's demo badge on the running demo's card reader and show what the station did."""
+    from printrelease.sandbox.demo import CARDS
+
+    if card is None:
+        if user not in CARDS:
+            raise click.UsageError(f"name a demo user ({', '.join(CARDS)}) or give --card HEX")
+        card = CARDS[user]
+    click.echo(sandbox.tap(card))

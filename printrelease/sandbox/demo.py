@@ -5,17 +5,25 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from printrelease import db
 from printrelease.accounts.service import add_user
+from printrelease.cards.service import add_card
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import capture_uri, install_queue
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from printrelease.sandbox.cupsd import PrivateCups, wait_for_port
+from printrelease.sandbox.documents import make_pdf
+from printrelease.sandbox.pcsc import VirtualCard, VirtualReaderDaemon
+from printrelease.stations.models import Station
+from printrelease.stations.service import add_station, remove_station
 
 PRINTERS = (("dept-3f", "3층 기획예산과 복합기"), ("dept-5f", "5층 민원봉사과 복합기"))
 USERS = (
@@ -23,6 +31,9 @@ USERS = (
     ("leejy", "이지영", "budget", "기획예산과"),
     ("parkmh", "박민호", "civil", "민원봉사과"),
 )
+# The demo users' badges (card UIDs as a reader reads them); `printrelease demo tap USER` plays them.
+CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
+STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
 
 
 @dataclass
@@ -35,7 +46,17 @@ class Sandbox:
     def __post_init__(self):
         self.root = Path(self.root).resolve()
         self.cups = PrivateCups(self.root / "cups", self.cups_port)
+        self.readers = VirtualReaderDaemon(self.root / "pcscd")
         self.server: subprocess.Popen | None = None
+        self.agent: subprocess.Popen | None = None
+
+    @property
+    def station_log(self) -> Path:
+        return self.root / "station.log"
+
+    @property
+    def sample_document(self) -> Path:
+        return self.root / "예산안 2013.pdf"
 
     @property
     def settings(self) -> Settings:
@@ -70,17 +91,45 @@ class Sandbox:
             sync_printers(session, runtime.print_server(), only={name for name, _ in PRINTERS})
             for login, name, code, department in USERS:
                 add_user(session, login, name, f"{login}@example.go.kr", code, department)
+                add_card(session, runtime.card_key, login, CARDS[login], label="demo badge")
+            if session.scalar(select(Station).where(Station.name == STATION)) is not None:
+                remove_station(session, STATION)
+                session.flush()
+            token = add_station(session, STATION, STATION_PRINTER)[1]
+        token_file = self.root / "station.token"
+        token_file.touch(mode=0o600)
+        token_file.write_text(token + "\n")
+        make_pdf(self.sample_document, "예산안 2013", pages=3, colour_pages={1})
         self.server = subprocess.Popen(
             [sys.executable, "-m", "printrelease", "serve", "--port", str(self.server_port)], env=self.env()
         )
         wait_for_port(self.server_port, process=self.server)
+        self.readers.ensure()
+        self.agent = subprocess.Popen(
+            [sys.executable, "-m", "printrelease", "station", "run", "--server", self.server_url,
+             "--token-file", str(token_file), "--reader", STATION_READER],
+            env=self.env(), stdout=subprocess.DEVNULL, stderr=open(self.station_log, "ab"))
         return runtime
 
     def stop(self) -> None:
-        if self.server and self.server.poll() is None:
-            self.server.terminate()
-            self.server.wait(10)
+        for process in (self.agent, self.server):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(10)
+        self.readers.stop()
         self.cups.stop()
+
+    def tap(self, uid: str, timeout: float = 15.0) -> str:
+        """Hold a badge on the station's virtual reader until the agent has dealt with it."""
+        seen = self.station_log.read_text(errors="replace").count("tap card") if self.station_log.exists() else 0
+        with VirtualCard(uid, self.readers.port):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                lines = [l for l in self.station_log.read_text(errors="replace").splitlines() if "tap card" in l]
+                if len(lines) > seen:
+                    return lines[-1].split("printrelease.station: ", 1)[-1]
+                time.sleep(0.1)
+        raise TimeoutError(f"the station agent did not answer within {timeout}s; see {self.station_log}")
 
     def instructions(self) -> str:
         env = f"CUPS_SERVER={self.cups.address}"
@@ -92,13 +141,17 @@ class Sandbox:
             + ", ".join(n for n, _ in PRINTERS) + ")",
             f"  output      {self.root / 'output'}/<printer>/",
             "",
+            f"  station     {STATION} at {STATION_PRINTER} (virtual card reader; log {self.station_log})",
+            "",
             "Print a document as 김성렬 (login kimsr):",
-            f"  {env} lp -d secure-print -U kimsr -t '예산안 2013.pdf' /usr/share/cups/data/testprint",
+            f"  {env} lp -d secure-print -U kimsr -t '예산안 2013.pdf' '{self.sample_document}'",
             "See it held:",
             f"  {pr} jobs list",
-            "Release it at the 3rd-floor printer:",
-            f"  {pr} jobs release --user kimsr --printer dept-3f",
+            "Tap 김성렬's badge at the 3rd-floor printer (in another terminal):",
+            "  .venv/bin/printrelease demo tap kimsr",
             f"  ls {self.output_dir('dept-3f')}",
+            "Or release it from the command line, at the 5th floor:",
+            f"  {pr} jobs release --user kimsr --printer dept-5f",
             "",
             "Ctrl-C stops the demo; its data stays in " + str(self.root),
         ])
