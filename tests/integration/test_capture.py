@@ -153,6 +153,9 @@ def test_install_queue_command(stack, tmp_path):
     installed = backend_dir / "printrelease"
     assert installed.read_bytes() == (drivers_dir() / "printrelease-backend").read_bytes()
     assert oct(installed.stat().st_mode & 0o777) == "0o755"
-    queue = stack.runtime.print_server().queue("secure-cli")
-    assert queue.device_uri.startswith("printrelease://") and queue.accepting
-    assert "two-sided-long-edge" in queue.sides_supported and "color" in queue.color_modes_supported
+    server = stack.runtime.print_server()
+    assert server.queue("secure-cli").accepting, "the class users print to"
+    for member in ("secure-cli-capture-1", "secure-cli-capture-2"):
+        queue = server.queue(member)
+        assert queue.device_uri.startswith("printrelease://") and queue.accepting
+        assert "two-sided-long-edge" in queue.sides_supported and "color" in queue.color_modes_supported
