@@ -47,3 +47,44 @@ def test_users_add_and_unknown_printer(runner):
 def test_jobs_list_is_empty_on_a_new_database(runner):
     result = runner.invoke("jobs", "list")
     assert result.exit_code == 0 and result.output == ""
+
+
+def test_users_import_with_cards_and_the_cards_commands(runner, tmp_path):
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("login,display_name,department,card\n"
+                        "kimsr,김성렬,budget,04A1B2C3D4E5F6 dec:77705923\n"
+                        "leejy,이지영,budget,\n", encoding="utf-8")
+    assert "2 created, 0 updated, 2 card(s)" in runner.invoke("users", "import", str(csv_file)).output
+    listing = runner.invoke("cards", "list").output
+    assert "kimsr\t…E5F6" in listing and "kimsr\t…B2C3" in listing and "04A1" not in listing
+    taken = runner.invoke("cards", "add", "leejy", "04a1b2c3")
+    assert taken.exit_code == 1 and "already belongs to kimsr" in taken.output
+    assert "removed card …B2C3 of kimsr" in runner.invoke("cards", "remove", "kimsr", "B2C3").output
+    bad = runner.invoke("cards", "add", "leejy", "12345")
+    assert bad.exit_code == 1 and "not a card UID" in bad.output
+
+
+def test_stations_commands_show_the_token_once(runner, runtime):
+    from printrelease.printers.models import Printer
+
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-a", cups_server="127.0.0.1:631", cups_queue="dept-a"))
+    added = runner.invoke("stations", "add", "reader-a", "--printer", "dept-a", "--require-pin").output
+    token = added.rsplit(": ", 1)[1].strip()
+    assert len(token) >= 40 and token not in runner.invoke("stations", "list").output
+    assert "reader-a\tdept-a\tPIN" in runner.invoke("stations", "list").output
+    assert runner.invoke("stations", "add", "reader-a", "--printer", "dept-a").exit_code == 1
+    assert "removed station reader-a" in runner.invoke("stations", "remove", "reader-a").output
+
+
+def test_set_pin_and_disable(runner, runtime):
+    from printrelease.accounts.pins import verify_pin
+    from printrelease.accounts.service import get_user
+
+    runner.invoke("users", "add", "kimsr")
+    assert "PIN set" in runner.invoke("users", "set-pin", "kimsr", "--pin", "2468").output
+    assert runner.invoke("users", "set-pin", "kimsr", "--pin", "12").exit_code == 1
+    runner.invoke("users", "disable", "kimsr")
+    with runtime.sessions() as session:
+        user = get_user(session, "kimsr")
+        assert verify_pin("2468", user.pin_hash) and not verify_pin("2469", user.pin_hash) and not user.is_active
