@@ -11,6 +11,7 @@ from printrelease.errors import Invalid
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+CHROMA_TOLERANCE = 0.00002  # inkcov prints five decimals; neutral pages come out exactly equal
 SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
 COLOR_MODES = ("color", "monochrome")
 
@@ -85,3 +86,24 @@ def count_pages(path: Path, content_type: str = "application/pdf") -> int:
     if pages == 0:
         raise UnreadableDocument("the PDF has no pages")
     return pages
+
+
+def count_colour_pages(path: Path, timeout: float = 120.0) -> int:
+    """Pages with colour on them, measured with Ghostscript's inkcov device.
+
+    inkcov renders RGB black and greys as equal parts of cyan, magenta and yellow (plus black), so a
+    page is colour when those three differ, not merely when they are non-zero. Finance charges page by
+    page: 21 pages with one colour chart are 1 colour and 20 mono pages.
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(["gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=inkcov", "-o", "-",
+                               str(path)], capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise UnreadableDocument(f"colour analysis failed: {error}") from error
+    pages = [line.split() for line in done.stdout.splitlines() if line.rstrip().endswith("OK")]
+    if done.returncode != 0 or not pages:
+        raise UnreadableDocument(f"colour analysis failed: {done.stderr.strip()[:200] or 'no page measured'}")
+    return sum(1 for c, m, y, *_ in pages if max(float(c), float(m), float(y)) - min(float(c), float(m), float(y))
+               > CHROMA_TOLERANCE)

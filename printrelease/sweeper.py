@@ -7,7 +7,7 @@ import threading
 
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.errors import PrintReleaseError
-from printrelease.jobs.service import expire_jobs, sweep_orphans
+from printrelease.jobs.service import analyse_colour, expire_jobs, sweep_orphans
 from printrelease.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
         with runtime.sessions.begin() as session:
             return len(expire_jobs(session, runtime.spool))
 
+    def colour():
+        with runtime.sessions.begin() as session:
+            return analyse_colour(session, runtime.spool)
+
     def orphans():
         with runtime.sessions.begin() as session:
             return sweep_orphans(session, runtime.spool)
@@ -38,6 +42,7 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)
+    task("analysed", colour)
     task("orphans", orphans)
     return done
 

@@ -133,6 +133,8 @@ def capture_job(
         outcome.refusal = None if outcome.duplicate else refusal
         return outcome
 
+    if job.color_mode == "monochrome":
+        job.color_pages = 0  # asked for in grey: no need to look at the pages
     job.state, job.expires_at = JobState.HELD, now + policy.hold_time
     job.state_reason = f"held until its owner releases it, at the latest {job.expires_at:%Y-%m-%d %H:%M} UTC"
     record_event(job, "captured", f"{job.pages} page(s), {job.size} bytes from {job.originating_host or '?'}", "cups")
@@ -237,3 +239,22 @@ def sweep_orphans(session: Session, spool: Spool) -> int:
             spool.delete(key)
             removed += 1
     return removed
+
+
+def analyse_colour(session: Session, spool: Spool, limit: int = 10) -> int:
+    """Count colour pages of held colour jobs not yet measured (slow, so done after capture, not during)."""
+    from printrelease.analysis import count_colour_pages
+
+    jobs = list(session.scalars(
+        select(Job).where(Job.state == JobState.HELD, Job.color_pages.is_(None)).order_by(Job.id).limit(limit)
+    ).unique())
+    for job in jobs:
+        try:
+            job.color_pages = count_colour_pages(spool.path_for(job.storage_key))
+        except UnreadableDocument as error:
+            # Charged as all colour rather than guessed cheaper; the event says why.
+            job.color_pages = job.pages
+            record_event(job, "analysis", str(error), "system")
+        else:
+            record_event(job, "analysis", f"{job.color_pages} of {job.pages} page(s) in colour", "system")
+    return len(jobs)

@@ -63,3 +63,19 @@ def test_other_formats_are_refused_with_advice(tmp_path):
     path.write_bytes(b"%!PS-Adobe-3.0\nshowpage\n")
     with pytest.raises(UnreadableDocument, match="PPD"):
         count_pages(path, "application/postscript")
+
+
+def test_colour_pages_are_counted_page_by_page(tmp_path):
+    from printrelease.analysis import count_colour_pages
+
+    assert count_colour_pages(make_pdf(tmp_path / "mixed.pdf", pages=4, colour_pages={2, 4})) == 2
+    assert count_colour_pages(make_pdf(tmp_path / "grey.pdf", pages=2)) == 0
+
+
+def test_colour_analysis_of_garbage_is_a_clear_error(tmp_path):
+    from printrelease.analysis import count_colour_pages
+
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(b"%PDF-1.4 nothing")
+    with pytest.raises(UnreadableDocument, match="colour analysis failed"):
+        count_colour_pages(path)

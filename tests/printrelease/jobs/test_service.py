@@ -140,3 +140,25 @@ def test_orphan_files_are_swept(runtime, pdf):
     with runtime.sessions.begin() as session:
         assert sweep_orphans(session, runtime.spool) == 1
     assert orphan.key not in runtime.spool.keys() and len(runtime.spool.keys()) == 1
+
+
+def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_path):
+    from printrelease.jobs.service import analyse_colour
+    from printrelease.release.service import usage_for
+
+    body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=21, colour_pages={7}).read_bytes()
+    job_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c1", copies="1")
+    grey_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c2 print-color-mode=monochrome", copies="1")
+    with runtime.sessions.begin() as session:
+        assert analyse_colour(session, runtime.spool) == 1, "monochrome jobs need no measuring"
+    with runtime.sessions() as session:
+        from printrelease.jobs.models import Job
+
+        job = session.get(Job, job_id)
+        assert job.color_pages == 1 and session.get(Job, grey_id).color_pages == 0
+        from printrelease.printers.models import Printer
+
+        job.printer = Printer(name="p", cups_queue="p")  # where it would print; rolled back below
+        usage = usage_for(job)
+        assert (usage.color_impressions, usage.mono_impressions) == (1, 20)
+        session.rollback()
