@@ -58,7 +58,7 @@ class Spool:
     def path_for(self, key: str) -> Path:
         if not key or not key.isalnum():
             raise ValueError(f"bad spool key {key!r}")
-        return self.root / f"{key}.doc"
+        return self.root / f"{key}.spool"
 
     def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int) -> PendingDocument:
         """Write a stream to a temporary file, hashing as it goes; memory use is one chunk."""
@@ -102,7 +102,7 @@ class Spool:
             self.path_for(key).unlink(missing_ok=True)
 
     def keys(self) -> set[str]:
-        return {p.stem for p in self.root.glob("*.doc")}
+        return {p.stem for p in self.root.glob("*.spool")}
 
     def sync_dir(self) -> None:
         fd = os.open(self.root, os.O_RDONLY)

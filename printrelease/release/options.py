@@ -18,7 +18,8 @@ class Adapted:
 
 def adapt_options(job: Job, queue: QueueInfo) -> Adapted:
     notes = []
-    options = {"copies": str(job.copies)}
+    # Named, not guessed: CUPS would otherwise type the spool file by its name or content.
+    options = {"copies": str(job.copies), "document-format": job.format}
     sides = job.sides
     if sides not in queue.sides_supported:
         notes.append(f"{queue.name} cannot print {sides}; printing one-sided")

@@ -1,0 +1,82 @@
+"""A real IPP Everywhere printer (the CUPS project's ippeveprinter) for tests of option handling.
+
+ippeveprinter will not start without DNS-SD, so this also makes sure a system D-Bus and an avahi-daemon
+run; avahi is confined to loopback, which has no multicast, so it announces nothing to any network.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from printrelease.sandbox.cupsd import free_port, wait_for_port
+
+DBUS_SOCKET = Path("/run/dbus/system_bus_socket")
+AVAHI_CONF = """\
+[server]
+use-ipv4=yes
+use-ipv6=no
+allow-interfaces=lo
+enable-dbus=yes
+[wide-area]
+enable-wide-area=no
+[publish]
+publish-addresses=no
+publish-hinfo=no
+publish-workstation=no
+"""
+
+
+def _running(name: str) -> bool:
+    return subprocess.run(["pgrep", "-x", name], capture_output=True).returncode == 0
+
+
+def ensure_dns_sd(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if not DBUS_SOCKET.exists():
+        DBUS_SOCKET.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["dbus-daemon", "--system", "--fork"], check=True, capture_output=True)
+    if not _running("avahi-daemon"):
+        (folder / "avahi-daemon.conf").write_text(AVAHI_CONF)
+        subprocess.run(["avahi-daemon", "-f", str(folder / "avahi-daemon.conf"), "-D"], check=True,
+                       capture_output=True)
+        deadline = time.monotonic() + 10
+        while not _running("avahi-daemon") and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+class IppEverywherePrinter:
+    """ippeveprinter keeping every document it prints in `spool`; simplex and monochrome unless told."""
+
+    def __init__(self, folder: Path, name: str = "simplex-printer", duplex: bool = False):
+        self.folder, self.name, self.duplex = Path(folder), name, duplex
+        self.port = free_port()
+        self.spool = self.folder / "spool"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"ipp://localhost:{self.port}/ipp/print"
+
+    def start(self) -> "IppEverywherePrinter":
+        ensure_dns_sd(self.folder)
+        self.spool.mkdir(parents=True, exist_ok=True)
+        args = ["ippeveprinter", "-p", str(self.port), "-d", str(self.spool), "-k",
+                "-f", "application/pdf,image/pwg-raster,image/urf", "-n", "localhost"]
+        if self.duplex:
+            args.append("-2")
+        log = open(self.folder / "ippeveprinter.log", "ab")
+        self.process = subprocess.Popen(args + [self.name], stdout=log, stderr=log)
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def documents(self) -> list[Path]:
+        return sorted(p for p in self.spool.rglob("*") if p.is_file())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        os.sync()
