@@ -52,11 +52,10 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> str:
-    """Each test using this runs twice: on a fresh SQLite file and on an emptied PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'printrelease.sqlite3'}"
+def fresh_database(request, kind: str, folder: Path) -> str:
+    """A migrated, empty database: a new SQLite file in `folder`, or the session's PostgreSQL emptied."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'printrelease.sqlite3'}"
         db.upgrade(url)
         return url
     url = request.getfixturevalue("postgres_database")
@@ -64,11 +63,10 @@ def database_url(request, tmp_path) -> str:
     return url
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'printrelease.sqlite3'}"
-    db.upgrade(url)
-    return url
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Each test using this runs twice: on a fresh SQLite file and on an emptied PostgreSQL database."""
+    return fresh_database(request, request.param, tmp_path)
 
 
 @pytest.fixture

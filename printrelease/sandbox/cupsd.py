@@ -52,6 +52,18 @@ Sandboxing relaxed
 """
 
 
+def stop_process(process: subprocess.Popen | None, grace: float = 10.0) -> None:
+    """Terminate a child, and kill it if it has not gone after `grace` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,13 +142,7 @@ class PrivateCups:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def add_folder_printer(self, name: str, folder: Path, location: str = "") -> Path:

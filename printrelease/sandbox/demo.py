@@ -19,7 +19,7 @@ from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import capture_uri, install_queue
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
-from printrelease.sandbox.cupsd import PrivateCups, wait_for_port
+from printrelease.sandbox.cupsd import PrivateCups, stop_process, wait_for_port
 from printrelease.sandbox.documents import make_pdf
 from printrelease.sandbox.pcsc import VirtualCard, VirtualReaderDaemon
 from printrelease.stations.models import Station
@@ -108,14 +108,21 @@ class Sandbox:
         self.agent = subprocess.Popen(
             [sys.executable, "-m", "printrelease", "station", "run", "--server", self.server_url,
              "--token-file", str(token_file), "--reader", STATION_READER],
-            env=self.env(), stdout=subprocess.DEVNULL, stderr=open(self.station_log, "ab"))
+            env=self.env(), stdout=subprocess.DEVNULL, stderr=open(self.station_log, "wb"))
+        self._wait_for_station()
         return runtime
+
+    def _wait_for_station(self, timeout: float = 30.0) -> None:
+        # A badge already on the reader when the agent starts is not a tap: be ready before saying so.
+        deadline = time.monotonic() + timeout
+        while "ready" not in self.station_log.read_text(errors="replace"):
+            if self.agent.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the station agent did not start; see {self.station_log}")
+            time.sleep(0.1)
 
     def stop(self) -> None:
         for process in (self.agent, self.server):
-            if process and process.poll() is None:
-                process.terminate()
-                process.wait(10)
+            stop_process(process)
         self.readers.stop()
         self.cups.stop()
 

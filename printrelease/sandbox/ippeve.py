@@ -6,12 +6,11 @@ run; avahi is confined to loopback, which has no multicast, so it announces noth
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from pathlib import Path
 
-from printrelease.sandbox.cupsd import free_port, wait_for_port
+from printrelease.sandbox.cupsd import free_port, stop_process, wait_for_port
 
 DBUS_SOCKET = Path("/run/dbus/system_bus_socket")
 AVAHI_CONF = """\
@@ -76,7 +75,4 @@ class IppEverywherePrinter:
         return sorted(p for p in self.spool.rglob("*") if p.is_file())
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        os.sync()
+        stop_process(self.process)

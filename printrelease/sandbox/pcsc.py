@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from printrelease.sandbox.cupsd import wait_for_port
+from printrelease.sandbox.cupsd import stop_process, wait_for_port
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
@@ -74,12 +74,7 @@ class VirtualReaderDaemon:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
         self.process = None
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from printrelease import db
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import capture_uri, install_queue
@@ -19,8 +20,8 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from printrelease.sandbox.cupsd import free_port, wait_for_port
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+
+from tests.conftest import fresh_database
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
@@ -124,53 +125,33 @@ def _reset_cupsd(cupsd) -> None:
         subprocess.run(["cupsenable", "-h", cupsd.address, printer], capture_output=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stack_database(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'data' / 'printrelease.sqlite3'}"
-        db.upgrade(url)
-        return url
-    from tests.conftest import _empty_postgres
-
-    url = request.getfixturevalue("postgres_database")
-    _empty_postgres(url)
-    return url
-
-
-@pytest.fixture
-def sqlite_stack_database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'data' / 'printrelease.sqlite3'}"
-    db.upgrade(url)
-    return url
-
-
-def _stack(cupsd, tmp_path, url):
+@contextmanager
+def running_stack(cupsd, root: Path, url: str):
     _reset_cupsd(cupsd)
-    stack = Stack(cupsd, tmp_path, url)
+    stack = Stack(cupsd, root, url)
     stack.start_server()
-    stack.install_queue()
-    with stack.runtime.sessions.begin() as session:
-        sync_printers(session, stack.runtime.print_server(), only={"dept-a", "dept-b"})
-    return stack
+    try:
+        stack.install_queue()
+        with stack.runtime.sessions.begin() as session:
+            sync_printers(session, stack.runtime.print_server(), only={"dept-a", "dept-b"})
+        yield stack
+    finally:
+        stack.stop_server()
+        stack.runtime.close()
+        _reset_cupsd(cupsd)
 
 
 @pytest.fixture
-def stack(cupsd, tmp_path, sqlite_stack_database):
-    """The stack on SQLite; `any_db_stack` runs a test on PostgreSQL as well."""
-    stack = _stack(cupsd, tmp_path, sqlite_stack_database)
-    yield stack
-    stack.stop_server()
-    stack.runtime.close()
-    _reset_cupsd(cupsd)
+def stack(request, cupsd, tmp_path):
+    """The whole stack on SQLite; `any_db_stack` runs a test on PostgreSQL as well."""
+    with running_stack(cupsd, tmp_path, fresh_database(request, "sqlite", tmp_path / "data")) as stack:
+        yield stack
 
 
-@pytest.fixture
-def any_db_stack(cupsd, tmp_path, stack_database):
-    stack = _stack(cupsd, tmp_path, stack_database)
-    yield stack
-    stack.stop_server()
-    stack.runtime.close()
-    _reset_cupsd(cupsd)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_stack(request, cupsd, tmp_path):
+    with running_stack(cupsd, tmp_path, fresh_database(request, request.param, tmp_path / "data")) as stack:
+        yield stack
 
 
 @pytest.fixture
