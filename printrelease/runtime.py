@@ -40,9 +40,15 @@ class Runtime:
         )
 
     def print_server(self, address: str = "") -> PrintServer:
+        """The print server at `address` (default: the configured one), one object per address so that
+        its connections are reused."""
         from printrelease.printing.cups import CupsPrintServer
 
-        return CupsPrintServer(address or self.settings.cups_server or "")
+        address = address or self.settings.cups_server or ""
+        servers = self.__dict__.setdefault("_print_servers", {})
+        if address not in servers:
+            servers[address] = CupsPrintServer(address)
+        return servers[address]
 
     @cached_property
     def releaser(self):

@@ -8,7 +8,7 @@ from typing import BinaryIO, Iterable, Sequence
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from printrelease.accounts.errors import UnknownUser
 from printrelease.accounts.models import User
@@ -23,7 +23,14 @@ MAX_TITLE = 1024
 
 
 def record_event(job: Job, kind: str, detail: str = "", actor: str = "") -> None:
-    job.events.append(JobEvent(kind=kind, detail=detail[:4000], actor=actor))
+    event = JobEvent(kind=kind, detail=detail[:4000], actor=actor)
+    session = object_session(job)
+    if session is None:
+        job.events.append(event)  # a new job: its collection is empty, nothing to load
+    else:
+        # Linked from the event's side: appending to job.events would first load every earlier event.
+        event.job = job
+        session.add(event)
 
 
 def delete_bytes_after_commit(session: Session, spool: Spool, key: str | None) -> None:

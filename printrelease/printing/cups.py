@@ -60,6 +60,8 @@ class CupsPrintServer:
 
     def __init__(self, address: str = ""):
         self.address = address or f"{cups.getServer()}:{cups.getPort()}"
+        # One connection per thread, kept between calls: a release of ten jobs is twenty requests.
+        self._local = threading.local()
 
     @contextmanager
     def _connection(self, user: str | None = None):
@@ -72,8 +74,14 @@ class CupsPrintServer:
             if user:
                 cups.setUser(user)
             try:
-                yield cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
+                connection = getattr(self._local, "connection", None)
+                if connection is None:
+                    connection = cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
+                    self._local.connection = connection
+                yield connection
             except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
+                if not isinstance(error, cups.IPPError):
+                    self._local.connection = None  # broken: the next call connects afresh
                 raise PrintServerUnavailable(f"CUPS at {self.address}: {_describe(error)}") from error
             finally:
                 cups.setUser(previous[0])
