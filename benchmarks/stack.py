@@ -84,6 +84,17 @@ class BenchStack:
                 raise TimeoutError("benchmark condition not reached")
             time.sleep(0.01)
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU used so far by the server, by cupsd, and by cupsd's finished children (backends, filters)."""
+
+        def times(pid):
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            user, system, children_user, children_system = (int(v) / os.sysconf("SC_CLK_TCK") for v in fields[11:15])
+            return user + system, children_user + children_system
+
+        cupsd_self, cupsd_children = times(self.cupsd.process.pid)
+        return {"server": times(self.server.pid)[0], "cupsd": cupsd_self, "backends": cupsd_children}
+
     def server_memory_kib(self, field: str = "VmRSS") -> int:
         with open(f"/proc/{self.server.pid}/status") as status:
             return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))

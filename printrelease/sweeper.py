@@ -7,7 +7,13 @@ import threading
 
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.errors import PrintReleaseError
-from printrelease.jobs.service import analyse_colour, expire_jobs, sweep_orphans
+from printrelease.analysis import UnreadableDocument, count_colour_pages
+from printrelease.jobs.service import (
+    expire_jobs,
+    jobs_awaiting_colour_analysis,
+    record_colour_analysis,
+    sweep_orphans,
+)
 from printrelease.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,8 +36,17 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
             return len(expire_jobs(session, runtime.spool))
 
     def colour():
+        # Ghostscript takes a while: it runs outside any transaction, so captures are never kept waiting.
         with runtime.sessions.begin() as session:
-            return analyse_colour(session, runtime.spool)
+            pending = jobs_awaiting_colour_analysis(session)
+        for job_id, key in pending:
+            try:
+                measured, problem = count_colour_pages(runtime.spool.path_for(key)), ""
+            except UnreadableDocument as error:
+                measured, problem = None, str(error)
+            with runtime.sessions.begin() as session:
+                record_colour_analysis(session, job_id, measured, problem)
+        return len(pending)
 
     def orphans():
         with runtime.sessions.begin() as session:

@@ -248,20 +248,23 @@ def sweep_orphans(session: Session, spool: Spool) -> int:
     return removed
 
 
-def analyse_colour(session: Session, spool: Spool, limit: int = 10) -> int:
-    """Count colour pages of held colour jobs not yet measured (slow, so done after capture, not during)."""
-    from printrelease.analysis import count_colour_pages
+def jobs_awaiting_colour_analysis(session: Session, limit: int = 10) -> list[tuple[int, str]]:
+    """(job id, storage key) of held colour jobs whose colour pages are not measured yet."""
+    rows = session.execute(
+        select(Job.id, Job.storage_key)
+        .where(Job.state == JobState.HELD, Job.color_pages.is_(None), Job.storage_key.is_not(None))
+        .order_by(Job.id).limit(limit))
+    return [(row.id, row.storage_key) for row in rows]
 
-    jobs = list(session.scalars(
-        select(Job).where(Job.state == JobState.HELD, Job.color_pages.is_(None)).order_by(Job.id).limit(limit)
-    ).unique())
-    for job in jobs:
-        try:
-            job.color_pages = count_colour_pages(spool.path_for(job.storage_key))
-        except UnreadableDocument as error:
-            # Charged as all colour rather than guessed cheaper; the event says why.
-            job.color_pages = job.pages
-            record_event(job, "analysis", str(error), "system")
-        else:
-            record_event(job, "analysis", f"{job.color_pages} of {job.pages} page(s) in colour", "system")
-    return len(jobs)
+
+def record_colour_analysis(session: Session, job_id: int, colour_pages: int | None, problem: str = "") -> None:
+    """Store a measurement; None (analysis failed) charges every page as colour rather than guess cheaper."""
+    job = session.get(Job, job_id)
+    if job is None or job.color_pages is not None:
+        return
+    if colour_pages is None:
+        job.color_pages = job.pages
+        record_event(job, "analysis", problem, "system")
+    else:
+        job.color_pages = min(colour_pages, job.pages)
+        record_event(job, "analysis", f"{job.color_pages} of {job.pages} page(s) in colour", "system")

@@ -143,14 +143,13 @@ def test_orphan_files_are_swept(runtime, pdf):
 
 
 def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_path):
-    from printrelease.jobs.service import analyse_colour
     from printrelease.release.service import usage_for
+    from printrelease.sweeper import sweep_once
 
     body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=21, colour_pages={7}).read_bytes()
     job_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c1", copies="1")
     grey_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c2 print-color-mode=monochrome", copies="1")
-    with runtime.sessions.begin() as session:
-        assert analyse_colour(session, runtime.spool) == 1, "monochrome jobs need no measuring"
+    assert sweep_once(runtime, resume_queues=False)["analysed"] == 1, "monochrome jobs need no measuring"
     with runtime.sessions() as session:
         from printrelease.jobs.models import Job
 
@@ -162,3 +161,17 @@ def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_
         usage = usage_for(job)
         assert (usage.color_impressions, usage.mono_impressions) == (1, 20)
         session.rollback()
+
+
+def test_a_failed_colour_analysis_charges_every_page_as_colour(runtime, pdf):
+    from printrelease.jobs.models import Job
+    from printrelease.jobs.service import jobs_awaiting_colour_analysis, record_colour_analysis
+
+    job_id, _, _ = capture(runtime, pdf)
+    with runtime.sessions.begin() as session:
+        assert [j for j, _ in jobs_awaiting_colour_analysis(session)] == [job_id]
+        record_colour_analysis(session, job_id, None, "colour analysis failed: gs crashed")
+    with runtime.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job.color_pages == job.pages == 3
+        assert jobs_awaiting_colour_analysis(session) == []
