@@ -29,6 +29,7 @@ class BenchStack:
         self.settings = Settings(data_dir=self.root / "data", cups_server=None, max_job_bytes=1 << 30)
         self.port = free_port()
         self.server: subprocess.Popen | None = None
+        self.queues: set[str] = set()
 
     def __enter__(self) -> "BenchStack":
         self.cupsd.start()
@@ -53,7 +54,8 @@ class BenchStack:
     def start_server(self) -> None:
         env = {**os.environ, "PRINTRELEASE_DATA_DIR": str(self.settings.data_dir),
                "PRINTRELEASE_CUPS_SERVER": self.cupsd.address, "PRINTRELEASE_MAX_JOB_BYTES": str(1 << 30),
-               "PRINTRELEASE_SWEEP_INTERVAL": "5"}
+               # Housekeeping (colour analysis runs Ghostscript) would compete with the measurements.
+               "PRINTRELEASE_SWEEP_INTERVAL": "3600"}
         log = open(self.root / "server.log", "ab")
         self.server = subprocess.Popen([sys.executable, "-m", "printrelease", "serve", "--port", str(self.port)],
                                        env=env, stdout=log, stderr=log)

@@ -18,23 +18,43 @@ class CupsAdminError(PrintReleaseError):
     pass
 
 
+BACKEND_SOURCE = "printrelease-backend.c"
+
+
 def drivers_dir() -> Path:
     """The drivers/ folder: beside the package in a checkout, under share/ in an installed copy."""
     for candidate in (Path(__file__).resolve().parent.parent / "drivers",
                       Path(sys.prefix) / "share" / "printrelease" / "drivers"):
-        if (candidate / "printrelease-backend").exists():
+        if (candidate / BACKEND_SOURCE).exists():
             return candidate
     raise CupsAdminError("cannot find the printrelease drivers folder (backend and PPD)")
 
 
-def install_backend(backend_dir: Path, name: str = "printrelease", source: str = "printrelease-backend") -> Path:
-    """Copy a backend into CUPS's backend folder, root-owned and not group/other-writable as cupsd demands.
+def build_backend(output: Path) -> Path:
+    """Compile the capture backend (C, so that starting it per job costs next to nothing)."""
+    compiler = os.environ.get("CC", "cc")
+    command = [compiler, "-O2", "-Wall", "-Wextra", "-o", str(output), str(drivers_dir() / BACKEND_SOURCE)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise CupsAdminError(f"no C compiler ({compiler}) to build the backend: apt-get install gcc") from None
+    if done.returncode != 0:
+        raise CupsAdminError(f"building the backend failed:\n{done.stderr.strip()}")
+    return output
+
+
+def install_backend(backend_dir: Path, name: str = "printrelease", source: str | None = None) -> Path:
+    """Build (or copy `source` from drivers/) into CUPS's backend folder, root-owned and not
+    group/other-writable as cupsd demands.
 
     Mode 0755 makes cupsd run it as its unprivileged user (lp), which is all it needs.
     """
     target = Path(backend_dir) / name
     temporary = target.with_name(f".{name}.new")
-    shutil.copyfile(drivers_dir() / source, temporary)
+    if source is None:
+        build_backend(temporary)
+    else:
+        shutil.copyfile(drivers_dir() / source, temporary)
     os.chmod(temporary, 0o755)
     if os.geteuid() == 0:
         os.chown(temporary, 0, 0)
