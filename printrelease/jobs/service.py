@@ -260,7 +260,7 @@ def jobs_awaiting_colour_analysis(session: Session, limit: int = 10) -> list[tup
 def record_colour_analysis(session: Session, job_id: int, colour_pages: int | None, problem: str = "") -> None:
     """Store a measurement; None (analysis failed) charges every page as colour rather than guess cheaper."""
     job = session.get(Job, job_id)
-    if job is None or job.color_pages is not None:
+    if job is None or job.color_pages is not None or job.state.is_final:
         return
     if colour_pages is None:
         job.color_pages = job.pages

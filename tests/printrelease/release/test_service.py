@@ -216,3 +216,17 @@ def test_racing_releasers_print_each_job_once(runtime, server, releaser, hold):
     released = [r.job_id for result in results for r in result.released]
     assert sorted(released) == jobs
     assert len(server.remote) == len(jobs)
+
+
+def test_a_job_printed_before_the_sweep_measured_it_is_still_charged_page_by_page(runtime, releaser, server,
+                                                                                   tmp_path):
+    body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=5, colour_pages={3}).read_bytes()
+    with runtime.sessions.begin() as session:
+        capture_job(session, runtime.spool, runtime.capture_policy,
+                    CaptureRequest(user="kimsr", title="차트", options="job-uuid=chart"), [body])
+    (sent,) = releaser.release("kimsr", "dept-a").released
+    server.finish(sent.cups_job_id)
+    releaser.follow()
+    with runtime.sessions() as session:
+        (usage,) = session.scalars(select(UsageRecord)).all()
+        assert (usage.color_impressions, usage.mono_impressions) == (1, 4)
