@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +27,6 @@ class Settings:
     claim_window: timedelta = timedelta(minutes=10)
     sweep_interval: float = 30.0
     auto_create_users: bool = True
-    extra: dict = field(default_factory=dict)
 
     @property
     def spool_dir(self) -> Path:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from printrelease.db import Base, utcnow
+from printrelease.db import Base
 
 
 class Printer(Base):

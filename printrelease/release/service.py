@@ -30,7 +30,6 @@ from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.analysis import UnreadableDocument, count_colour_pages
 from printrelease.jobs.service import delete_bytes_after_commit, record_colour_analysis, record_event
-from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.printing import (
     ABORTED,
