@@ -7,13 +7,8 @@ import threading
 
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.errors import PrintReleaseError
-from printrelease.analysis import UnreadableDocument, count_colour_pages
-from printrelease.jobs.service import (
-    expire_jobs,
-    jobs_awaiting_colour_analysis,
-    record_colour_analysis,
-    sweep_orphans,
-)
+from printrelease.jobs.colour import measure_pending_colour
+from printrelease.jobs.service import expire_jobs, sweep_orphans
 from printrelease.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,19 +30,6 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
         with runtime.sessions.begin() as session:
             return len(expire_jobs(session, runtime.spool))
 
-    def colour():
-        # Ghostscript takes a while: it runs outside any transaction, so captures are never kept waiting.
-        with runtime.sessions.begin() as session:
-            pending = jobs_awaiting_colour_analysis(session)
-        for job_id, key in pending:
-            try:
-                measured, problem = count_colour_pages(runtime.spool.path_for(key)), ""
-            except UnreadableDocument as error:
-                measured, problem = None, str(error)
-            with runtime.sessions.begin() as session:
-                record_colour_analysis(session, job_id, measured, problem)
-        return len(pending)
-
     def orphans():
         with runtime.sessions.begin() as session:
             return sweep_orphans(session, runtime.spool)
@@ -57,7 +39,7 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)
-    task("analysed", colour)
+    task("analysed", lambda: measure_pending_colour(runtime.sessions, runtime.spool))
     task("orphans", orphans)
     return done
 

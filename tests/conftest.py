@@ -116,6 +116,22 @@ def runner(runtime):
     return Runner()
 
 
+@pytest.fixture
+def station_token(runtime) -> str:
+    """Station reader-a at printer dept-a (on no reachable CUPS), and 김성렬 with card 04A1B2C3."""
+    from printrelease.accounts.service import add_user
+    from printrelease.cards.service import add_card
+    from printrelease.printers.models import Printer
+    from printrelease.stations.service import add_station
+
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-a", cups_server="127.0.0.1:1", cups_queue="dept-a"))
+        session.flush()
+        add_user(session, "kimsr", "김성렬")
+        add_card(session, runtime.card_key, "kimsr", "04A1B2C3")
+        return add_station(session, "reader-a", "dept-a")[1]
+
+
 @pytest.fixture(scope="session")
 def cupsd():
     """A private cupsd for the whole session, with two department printers and a discarding queue."""

@@ -28,8 +28,8 @@ from printrelease.accounts.service import get_user
 from printrelease.db import utcnow
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.analysis import UnreadableDocument, count_colour_pages
-from printrelease.jobs.service import delete_bytes_after_commit, record_colour_analysis, record_event
+from printrelease.jobs.colour import measure_colour
+from printrelease.jobs.service import delete_bytes_after_commit, record_event
 from printrelease.printers.service import get_printer
 from printrelease.printing import (
     ABORTED,
@@ -224,7 +224,8 @@ class Releaser:
             if outcome is None:
                 continue
             if outcome == "printed":
-                self._measure_colour(job_id)
+                # Charged page by page even when released before the sweep measured it.
+                measure_colour(self.sessions, self.spool, job_id)
             with self.sessions.begin() as session:
                 job = session.get(Job, job_id)
                 if job.state != JobState.SENT or job.dest_cups_job_id != cups_job_id:
@@ -251,21 +252,6 @@ class Releaser:
             server.cancel(remote.id, owner)
             return f"{where} stopped: {queue.state_message or remote.message or 'no reason given'}"
         return None
-
-    def _measure_colour(self, job_id: int) -> None:
-        """Count colour pages now if the sweep has not yet: a job released right after printing must be
-        charged page by page too. Ghostscript runs outside any transaction."""
-        with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            if job.color_pages is not None or not job.storage_key:
-                return
-            key = job.storage_key
-        try:
-            measured, problem = count_colour_pages(self.spool.path_for(key)), ""
-        except UnreadableDocument as error:
-            measured, problem = None, str(error)
-        with self.sessions.begin() as session:
-            record_colour_analysis(session, job_id, measured, problem)
 
     def _mark_printed(self, session: Session, job: Job) -> None:
         job.state = JobState.PRINTED

@@ -1,22 +1,8 @@
 """The station API: bearer tokens per station, tap answers, claiming a card as the logged-in user."""
 
-import pytest
 
 from printrelease.accounts.service import add_user
-from printrelease.cards.service import add_card
 from printrelease.credentials.service import CAPTURE, issue_token
-from printrelease.printers.models import Printer
-from printrelease.stations.service import add_station
-
-
-@pytest.fixture
-def station_token(runtime):
-    with runtime.sessions.begin() as session:
-        session.add(Printer(name="dept-a", cups_server="127.0.0.1:1", cups_queue="dept-a"))
-        session.flush()
-        add_user(session, "kimsr", "김성렬")
-        add_card(session, runtime.card_key, "kimsr", "04A1B2C3")
-        return add_station(session, "reader-a", "dept-a")[1]
 
 
 def tap(client, token, card, **extra):

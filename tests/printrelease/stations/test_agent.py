@@ -6,12 +6,9 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 
 from printrelease.accounts.pins import hash_pin
-from printrelease.accounts.service import add_user, get_user
-from printrelease.cards.service import add_card
-from printrelease.printers.models import Printer
+from printrelease.accounts.service import get_user
 from printrelease.stations.agent import StationAgent, TapClient
 from printrelease.stations.reader import ReaderUnavailable, Signal
-from printrelease.stations.service import add_station
 
 
 class FakeCard:
@@ -57,16 +54,6 @@ def server_url(app):
     server.shutdown()
 
 
-@pytest.fixture
-def token(runtime):
-    with runtime.sessions.begin() as session:
-        session.add(Printer(name="dept-a", cups_server="127.0.0.1:1", cups_queue="dept-a"))
-        session.flush()
-        add_user(session, "kimsr", "김성렬")
-        add_card(session, runtime.card_key, "kimsr", "04A1B2C3")
-        return add_station(session, "reader-a", "dept-a")[1]
-
-
 def run(events, client, pin_source=None):
     box, answers = [None], []
     agent = StationAgent(FakeReader(events, box), client, pin_source=pin_source, poll=0.01, on_tap=answers.append)
@@ -75,31 +62,31 @@ def run(events, client, pin_source=None):
     return answers
 
 
-def test_outcomes_become_distinct_signals_and_the_loop_survives_reader_trouble(server_url, token):
+def test_outcomes_become_distinct_signals_and_the_loop_survives_reader_trouble(server_url, station_token):
     known, unknown = FakeCard(bytes.fromhex("04A1B2C3")), FakeCard(bytes.fromhex("0A0B0C0D"))
     answers = run([ReaderUnavailable("unplugged"), None, known, RuntimeError("driver hiccup"), unknown],
-                  TapClient(server_url, token))
+                  TapClient(server_url, station_token))
     assert [a["outcome"] for a in answers] == ["nothing_to_print", "unknown_card"]
     assert known.signals == [Signal.NOTHING] and unknown.signals == [Signal.UNKNOWN]
     assert known.closed and unknown.closed
 
 
-def test_an_unreachable_server_gives_error_feedback(token):
+def test_an_unreachable_server_gives_error_feedback(station_token):
     card = FakeCard(bytes.fromhex("04A1B2C3"), buzzer=False)
-    (answer,) = run([card], TapClient("http://127.0.0.1:9", token, timeout=1))
+    (answer,) = run([card], TapClient("http://127.0.0.1:9", station_token, timeout=1))
     assert answer["outcome"] == "error" and "unreachable" in answer["message"]
     assert card.signals == [Signal.ERROR]
 
 
-def test_a_wrong_token_is_an_error_not_a_crash(server_url, token):
+def test_a_wrong_token_is_an_error_not_a_crash(server_url, station_token):
     (answer,) = run([FakeCard(bytes.fromhex("04A1B2C3"))], TapClient(server_url, "wrong"))
     assert answer["outcome"] == "error" and "401" in answer["message"]
 
 
-def test_the_pin_is_asked_for_when_the_server_wants_it(runtime, server_url, token):
+def test_the_pin_is_asked_for_when_the_server_wants_it(runtime, server_url, station_token):
     with runtime.sessions.begin() as session:
         get_user(session, "kimsr").pin_hash = hash_pin("2468")
     asked = []
-    (answer,) = run([FakeCard(bytes.fromhex("04A1B2C3"))], TapClient(server_url, token),
+    (answer,) = run([FakeCard(bytes.fromhex("04A1B2C3"))], TapClient(server_url, station_token),
                     pin_source=lambda: asked.append(1) or "2468")
     assert asked == [1] and answer["outcome"] == "nothing_to_print"

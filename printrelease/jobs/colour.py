@@ -1,0 +1,36 @@
+"""Measuring a held job's colour pages: Ghostscript outside any transaction, the result in a short one."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from printrelease.analysis import UnreadableDocument, count_colour_pages
+from printrelease.jobs.models import Job
+from printrelease.jobs.service import jobs_awaiting_colour_analysis, record_colour_analysis
+from printrelease.spool import Spool
+
+
+def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
+    """Measure one job if it still needs it; True if it was measured now.
+
+    Rendering takes a while, and holding a transaction open meanwhile would keep captures waiting on
+    SQLite's write lock, so this takes a session factory and keeps each transaction short.
+    """
+    with sessions.begin() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.color_pages is not None or not job.storage_key:
+            return False
+        key = job.storage_key
+    try:
+        measured, problem = count_colour_pages(spool.path_for(key)), ""
+    except UnreadableDocument as error:
+        measured, problem = None, str(error)
+    with sessions.begin() as session:
+        record_colour_analysis(session, job_id, measured, problem)
+    return True
+
+
+def measure_pending_colour(sessions: sessionmaker, spool: Spool, limit: int = 10) -> int:
+    with sessions.begin() as session:
+        pending = [job_id for job_id, _key in jobs_awaiting_colour_analysis(session, limit)]
+    return sum(measure_colour(sessions, spool, job_id) for job_id in pending)
