@@ -18,8 +18,8 @@ def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
     """
     with sessions.begin() as session:
         job = session.get(Job, job_id)
-        if job is None or job.color_pages is not None or not job.storage_key:
-            return False
+        if job is None or job.color_pages is not None or not job.storage_key or job.color_mode == "monochrome":
+            return False  # monochrome (asked for, or all the printer can do) is charged as such anyway
         key = job.storage_key
     try:
         measured, problem = count_colour_pages(spool.path_for(key)), ""

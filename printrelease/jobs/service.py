@@ -252,7 +252,8 @@ def jobs_awaiting_colour_analysis(session: Session, limit: int = 10) -> list[tup
     """(job id, storage key) of held colour jobs whose colour pages are not measured yet."""
     rows = session.execute(
         select(Job.id, Job.storage_key)
-        .where(Job.state == JobState.HELD, Job.color_pages.is_(None), Job.storage_key.is_not(None))
+        .where(Job.state == JobState.HELD, Job.color_pages.is_(None), Job.storage_key.is_not(None),
+               Job.color_mode != "monochrome")
         .order_by(Job.id).limit(limit))
     return [(row.id, row.storage_key) for row in rows]
 

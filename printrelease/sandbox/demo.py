@@ -34,6 +34,7 @@ USERS = (
 # The demo users' badges (card UIDs as a reader reads them); `printrelease demo tap USER` plays them.
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
+PCSCD_POLL = 0.5  # seconds: a little over pcscd's polling period for readers without card events
 
 
 @dataclass
@@ -134,9 +135,18 @@ class Sandbox:
             while time.monotonic() < deadline:
                 lines = [l for l in self.station_log.read_text(errors="replace").splitlines() if "tap card" in l]
                 if len(lines) > seen:
-                    return lines[-1].split("printrelease.station: ", 1)[-1]
+                    answer = lines[-1].split("printrelease.station: ", 1)[-1]
+                    break
                 time.sleep(0.1)
-        raise TimeoutError(f"the station agent did not answer within {timeout}s; see {self.station_log}")
+            else:
+                answer = None
+        # pcscd polls the virtual reader every 400 ms: a card swapped faster than that is never seen
+        # as removed, so the next tap would not count as a new card.
+        time.sleep(PCSCD_POLL)
+        if answer is not None:
+            return answer
+        tail = "\n".join(self.station_log.read_text(errors="replace").splitlines()[-5:])
+        raise TimeoutError(f"the station agent did not answer within {timeout}s; {self.station_log} ends:\n{tail}")
 
     def instructions(self) -> str:
         env = f"CUPS_SERVER={self.cups.address}"

@@ -38,7 +38,9 @@ def test_release_prints_the_identical_document_under_the_owners_name(any_db_stac
     assert (row.user_login, row.printer_name, row.pages, row.title) == ("김성렬", "dept-a", 3, "예산안 0.pdf")
     (after,) = stack.jobs()
     assert after.state == JobState.PRINTED and after.storage_key not in stack.runtime.spool.keys()
-    assert [e.kind for e in after.events] == ["captured", "claimed", "adapted", "sent", "printed"]
+    # The colour measurement ("analysis") happens whenever the sweep gets to it, or at the latest at printing.
+    assert [e.kind for e in after.events if e.kind != "analysis"] == ["captured", "claimed", "adapted", "sent",
+                                                                       "printed"]
 
 
 def test_the_server_follows_released_jobs_by_itself(stack, documents):

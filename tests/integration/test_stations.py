@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from printrelease.jobs.models import JobState
+from printrelease.sandbox.demo import PCSCD_POLL
 from printrelease.sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
 from printrelease.stations.reader import FEEDBACK, Signal
 from tests.integration.conftest import wait_until
@@ -89,6 +90,7 @@ def tap(uid, port=DEFAULT_VPCD_PORT, agent=None, **card_options):
     with VirtualCard(uid, port, **card_options) as card:
         answer = agent.next_answer() if agent else None
         time.sleep(0.2)  # the feedback APDU follows the answer
+    time.sleep(PCSCD_POLL)  # so that pcscd sees the card gone before the next one comes
     return answer, card
 
 
