@@ -9,8 +9,10 @@ calls to CUPS. It therefore takes a session factory, not a session. The steps fo
 4. release the CUPS job's hold and mark the job SENT;
 5. `follow` later sees CUPS finish it: PRINTED with a usage row, or back to HELD with the reason.
 
-A crash between any two steps leaves a RELEASING job that `recover` settles: a CUPS job still held
-is released (if recorded) or cancelled (if not), so nothing prints twice and nothing is lost.
+A crash between any two steps leaves a RELEASING job that `recover` settles: a copy still on hold in
+CUPS is cancelled and the job held again (its owner has long left the printer: it must not print
+unattended), a copy whose hold was already lifted is followed as SENT. Nothing prints twice, nothing
+is lost.
 """
 
 from __future__ import annotations
@@ -111,8 +113,10 @@ class Releaser:
             try:
                 released = self._send(server, queue, job_id, attempt, actor)
             except PrintServerUnavailable as error:
-                for rest in claimed[index:]:
-                    self._return_claim(rest, attempt, f"printer {printer_name} is unavailable: {error}")
+                reason = f"printer {printer_name} is unavailable: {error}"
+                self._abandon(server, job_id, attempt, reason)
+                for rest in claimed[index + 1:]:
+                    self._return_claim(rest, attempt, reason)
                 raise PrinterUnavailable(printer_name, str(error)) from error
             except SpoolDamaged as error:
                 result.problems.append(f"job {job_id}: {error}")
@@ -192,6 +196,21 @@ class Releaser:
         job.state, job.released_at = JobState.SENT, utcnow()
         job.state_reason = f"accepted by {queue_name} as CUPS job {job.dest_cups_job_id}"
         record_event(job, "sent", job.state_reason, actor)
+
+    def _abandon(self, server: PrintServer, job_id: int, attempt: str, reason: str) -> None:
+        """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
+
+        If CUPS cannot even be told to cancel, the job stays RELEASING and `recover` finishes this.
+        """
+        with self.sessions.begin() as session:
+            job = session.get(Job, job_id)
+            cups_job_id, owner = job.dest_cups_job_id, job.owner.login
+        if cups_job_id is not None:
+            try:
+                server.cancel(cups_job_id, owner)
+            except PrintServerUnavailable:
+                return
+        self._return_claim(job_id, attempt, reason)
 
     def _return_claim(self, job_id: int, attempt: str, reason: str) -> None:
         with self.sessions.begin() as session:
@@ -282,8 +301,11 @@ class Releaser:
                     self._return_claim(job_id, attempt, "release was interrupted before printing; held again")
                     continue
                 remote = server.job(cups_job_id)
-                if remote is not None and remote.state == HELD:
-                    server.release(cups_job_id, owner)
+                if remote is None or remote.state == HELD:
+                    if remote is not None:
+                        server.cancel(cups_job_id, owner)
+                    self._return_claim(job_id, attempt, "release was interrupted before printing; held again")
+                    continue
             except PrintServerUnavailable as error:
                 log.warning("cannot recover job %s yet: %s", job_id, error)
                 continue

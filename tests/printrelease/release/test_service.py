@@ -180,7 +180,7 @@ def test_crash_after_submit_before_record_cancels_the_orphan(runtime, releaser, 
     assert len(server.printed()) == 1 and server.remote[again.cups_job_id].state != HELD
 
 
-def test_crash_after_record_before_release_is_completed_by_recovery(runtime, releaser, server, hold):
+def test_crash_before_the_hold_is_lifted_cancels_the_copy_and_holds_the_job(runtime, releaser, server, hold):
     job_id = hold()
     restore = crashing(server, "release")
     with pytest.raises(Crash):
@@ -188,7 +188,42 @@ def test_crash_after_record_before_release_is_completed_by_recovery(runtime, rel
     restore()
     assert [j.state for j in server.remote.values()] == [HELD]
     assert releaser.recover(stale_after=timedelta(0)) == 1
+    # Its owner left the printer long ago: held again, not printed unattended.
+    assert states(runtime)[job_id] == JobState.HELD and [j.state for j in server.remote.values()] == [CANCELED]
+
+
+def test_crash_after_the_hold_is_lifted_is_followed_as_sent(runtime, releaser, server, hold):
+    job_id = hold()
+    original = server.release
+
+    def release_then_crash(*args):
+        original(*args)
+        raise Crash("after release")
+
+    server.release = release_then_crash
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    server.release = original
+    assert releaser.recover(stale_after=timedelta(0)) == 1
     assert states(runtime)[job_id] == JobState.SENT and len(server.printed()) == 1
+
+
+def test_cups_failing_between_submit_and_release_leaves_no_copy_behind(runtime, releaser, server, hold):
+    first, second = hold(), hold()
+    original = server.release
+
+    def release_fails(*args):
+        server.down = True
+        try:
+            original(*args)
+        finally:
+            server.down = False
+
+    server.release = release_fails
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    assert states(runtime) == {first: JobState.HELD, second: JobState.HELD}
+    assert [j.state for j in server.remote.values()] == [CANCELED]
 
 
 def test_recovery_leaves_live_releases_alone(runtime, releaser, server, hold):
