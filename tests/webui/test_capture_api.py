@@ -85,3 +85,18 @@ def test_invalid_utf8_and_path_like_titles_arrive_as_harmless_text(client, runti
 
 def test_health(client):
     assert client.get("/api/v1/health").json == {"status": "ok"}
+
+
+def test_unknown_users_are_refused_per_job_when_auto_create_is_off(runtime, token, pdf):
+    from dataclasses import replace
+
+    from printrelease.runtime import Runtime
+    from webui import create_app
+
+    strict = Runtime(replace(runtime.settings, auto_create_users=False))
+    client = create_app({"TESTING": True}, runtime=strict).test_client()
+    response = client.post("/api/v1/capture", data=pdf,
+                           headers={**headers(token, user="stranger"), "Accept": "text/plain"})
+    strict.close()
+    # 422, not 404: the backend cancels this one job instead of pausing the queue for everyone.
+    assert response.status_code == 422 and response.text.startswith("unknown user 'stranger'")

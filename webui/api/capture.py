@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, jsonify, request
 
+from printrelease.accounts.errors import UnknownUser
 from printrelease.credentials.service import CAPTURE, authenticate
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import CaptureRequest, capture_job
@@ -38,7 +39,11 @@ def capture():
         source_queue=_header("X-Job-Queue"),
         source_job_id=int(job_id) if job_id.isdigit() else None,
     )
-    outcome = capture_job(session, runtime().spool, runtime().capture_policy, capture_request, request.stream)
+    try:
+        outcome = capture_job(session, runtime().spool, runtime().capture_policy, capture_request, request.stream)
+    except UnknownUser as error:
+        # This job is refused, not the queue broken: 422 makes the backend cancel it, not pause the queue.
+        return _reply(f"{error}: only registered users can print here", 422)
     job = outcome.job
     session.commit()
     if job.state == JobState.REJECTED:
@@ -48,8 +53,11 @@ def capture():
         status = 200 if outcome.duplicate else 201
         verb = "already captured" if outcome.duplicate else "held"
         message = f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); tap your card at any printer"
+    return _reply(message, status, job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate)
+
+
+def _reply(message: str, status: int, **details):
     if request.accept_mimetypes.best == "text/plain":
-        # The CUPS backend asks for plain text: parsing JSON would cost it a module import per job.
+        # The CUPS backend asks for plain text: a one-line message it can pass to CUPS as it is.
         return message, status, {"Content-Type": "text/plain; charset=utf-8"}
-    return jsonify(job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate,
-                   message=message), status
+    return jsonify(message=message, **details), status
