@@ -48,6 +48,8 @@ def add_user(
     login = login.strip()
     if not login:
         raise BadUserRecord("a user needs a login name")
+    if len(login) > 255 or not login.isprintable():
+        raise BadUserRecord(f"{login[:40]!r}... is not a usable login name")
     user = find_user(session, login)
     if user is None:
         user = User(login=login, display_name=display_name or login)

@@ -100,3 +100,10 @@ def test_unknown_users_are_refused_per_job_when_auto_create_is_off(runtime, toke
     strict.close()
     # 422, not 404: the backend cancels this one job instead of pausing the queue for everyone.
     assert response.status_code == 422 and response.text.startswith("unknown user 'stranger'")
+
+
+def test_a_nonsense_user_name_cancels_the_job_not_the_queue(client, runtime, token, pdf):
+    response = client.post("/api/v1/capture", data=pdf, headers=headers(token, user="x" * 300))
+    assert response.status_code == 400 and "not a usable login name" in response.json["message"]
+    with runtime.sessions() as session:
+        assert list_jobs(session, states=list(JobState)) == []
