@@ -81,20 +81,35 @@ def capture_uri(server_url: str, token: str) -> str:
     return f"{BACKEND_SCHEME}://capture:{token}@{hostport}"
 
 
+# How users prove who they are when printing to the virtual queue: the CUPS operation policy (both
+# exist in Debian's stock cupsd.conf) and what clients must send.
+AUTH_MODES = {
+    "none": ("default", "none"),
+    "basic": ("authenticated", "username,password"),
+    "negotiate": ("kerberos", "negotiate"),
+}
+
+
 def install_queue(
-    server: str, name: str, device_uri: str, members: int = 1, location: str = "", info: str = ""
+    server: str, name: str, device_uri: str, members: int = 1, location: str = "", info: str = "",
+    auth: str = "none",
 ) -> list[str]:
     """Create (or update) the virtual queue; with members > 1 it is a class of that many capture queues.
 
     CUPS runs one backend at a time per queue; a class hands each job to its first idle member, so
-    several members capture several jobs at once.
+    several members capture several jobs at once. With `auth` other than "none", CUPS takes the job
+    owner from the authenticated user instead of the name the client claims.
     """
+    if auth not in AUTH_MODES:
+        raise CupsAdminError(f"unknown authentication mode {auth!r}; choose one of {', '.join(AUTH_MODES)}")
+    policy, auth_info = AUTH_MODES[auth]
     ppd = str(drivers_dir() / "printrelease.ppd")
     info = info or "Secure print: held until you tap your card at any printer"
     common = ["-v", device_uri, "-P", ppd, "-L", location, "-D", info,
               "-o", "printer-error-policy=stop-printer", "-o", "job-sheets-default=none,none"]
+    guard = ["-o", f"printer-op-policy={policy}", "-o", f"auth-info-required={auth_info}"]
     if members <= 1:
-        lpadmin(server, "-p", name, "-E", *common, "-o", "printer-is-shared=true")
+        lpadmin(server, "-p", name, "-E", *common, *guard, "-o", "printer-is-shared=true")
         return [name]
     queues = []
     for index in range(1, members + 1):
@@ -102,6 +117,7 @@ def install_queue(
         lpadmin(server, "-p", member, "-E", *common, "-o", "printer-is-shared=false")
         lpadmin(server, "-p", member, "-c", name)
         queues.append(member)
+    lpadmin(server, "-p", name, *guard)
     _cups_command(server, "cupsenable", name)
     _cups_command(server, "cupsaccept", name)
     return queues

@@ -21,8 +21,11 @@ def group() -> None:
 @click.option("--members", default=2, show_default=True, type=click.IntRange(1, 16),
               help="Capture queues behind the virtual queue (>1 makes it a class that captures in parallel).")
 @click.option("--location", default="")
+@click.option("--auth", type=click.Choice(["none", "basic", "negotiate"]), default="none", show_default=True,
+              help="Make users authenticate to print (Basic over TLS, or Kerberos), so CUPS records who "
+                   "really printed instead of the name the client claims.")
 @click.pass_obj
-def install_queue_command(runtime, name, server_url, backend_dir, members, location) -> None:
+def install_queue_command(runtime, name, server_url, backend_dir, members, location, auth) -> None:
     """Install the backend and PPD and create and enable the virtual queue with lpadmin.
 
     A fresh capture credential is issued for the queue; earlier ones for the same name are revoked.
@@ -32,5 +35,7 @@ def install_queue_command(runtime, name, server_url, backend_dir, members, locat
         revoke(session, CAPTURE, name)
         _credential, token = issue_token(session, CAPTURE, name)
         queues = install_queue(runtime.settings.cups_server or "", name, capture_uri(server_url, token),
-                               members=members, location=location)
+                               members=members, location=location, auth=auth)
     click.echo(f"backend {backend}; queue {name} -> {', '.join(queues)}; captures go to {server_url}")
+    if auth == "none":
+        click.echo("note: anyone who can reach the queue can print under any name; see --auth", err=True)

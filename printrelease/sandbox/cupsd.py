@@ -19,7 +19,7 @@ MaxLogSize 0
 Listen 127.0.0.1:{port}
 WebInterface No
 Browsing Off
-DefaultAuthType None
+DefaultAuthType Basic
 DefaultEncryption Never
 MaxJobs 0
 <Location />
@@ -31,6 +31,16 @@ MaxJobs 0
   JobPrivateValues none
   SubscriptionPrivateAccess all
   SubscriptionPrivateValues none
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+# As in Debian's stock cupsd.conf: submitting a job needs an authenticated user.
+<Policy authenticated>
+  <Limit Create-Job Print-Job Print-URI Validate-Job>
+    AuthType Default
+    Order deny,allow
+  </Limit>
   <Limit All>
     Order deny,allow
   </Limit>

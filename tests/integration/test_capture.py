@@ -158,3 +158,21 @@ def test_install_queue_command(stack, tmp_path):
         queue = server.queue(member)
         assert queue.device_uri.startswith("printrelease://") and queue.accepting
         assert "two-sided-long-edge" in queue.sides_supported and "color" in queue.color_modes_supported
+
+
+def test_a_queue_that_requires_authentication_refuses_anonymous_jobs(stack, documents, tmp_path):
+    backend_dir = tmp_path / "backend"
+    backend_dir.mkdir()
+    stack.cli("cups", "install-queue", "--name", "secure-auth", "--members", "1", "--auth", "basic",
+              "--backend-dir", str(backend_dir), "--server-url", stack.url)
+    # An ordinary account without credentials, claiming to be someone else (root would be let in:
+    # CUPS trusts local root). The document comes on stdin, so file permissions play no part.
+    with open(documents["pdf"], "rb") as document:
+        refused = subprocess.run(["runuser", "-u", "nobody", "--", "lp", "-h", stack.cupsd.address, "-d",
+                                  "secure-auth", "-U", "김성렬"], capture_output=True, text=True, stdin=document,
+                                 cwd="/")
+    assert refused.returncode != 0 and "nauthorized" in refused.stderr, refused.stderr
+    assert stack.jobs() == []
+    host, port = stack.cupsd.address.split(":")
+    attributes = cups.Connection(host=host, port=int(port)).getPrinterAttributes("secure-auth")
+    assert attributes["auth-info-required"] in ("username,password", ["username", "password"])
