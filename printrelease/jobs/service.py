@@ -104,10 +104,11 @@ def capture_job(
     """
     options = parse_options(request.options, request.copies)
     if options.job_uuid:
-        existing = session.scalar(select(Job).where(Job.cups_job_uuid == options.job_uuid))
+        # Only the id: nearly every capture is new, and a whole Job row comes with its owner and printer.
+        existing = session.scalar(select(Job.id).where(Job.cups_job_uuid == options.job_uuid))
         if existing is not None:
             _drain(body)
-            return CaptureOutcome(existing, duplicate=True)
+            return CaptureOutcome(session.get(Job, existing), duplicate=True)
 
     owner = _owner(session, request.user, policy)
     now = utcnow()
