@@ -13,8 +13,10 @@ from pathlib import Path
 from printrelease.sandbox.cupsd import free_port, stop_process, wait_for_port
 
 DBUS_SOCKET = Path("/run/dbus/system_bus_socket")
+AVAHI_PID = Path("/run/avahi-daemon/pid")
 AVAHI_CONF = """\
 [server]
+host-name=printrelease-sandbox
 use-ipv4=yes
 use-ipv6=no
 allow-interfaces=lo
@@ -33,17 +35,36 @@ def _running(name: str) -> bool:
 
 
 def ensure_dns_sd(folder: Path) -> None:
+    """Start a system D-Bus and a loopback-only avahi-daemon unless they run already."""
     folder.mkdir(parents=True, exist_ok=True)
-    if not DBUS_SOCKET.exists():
+    if not DBUS_SOCKET.exists() or not _running("dbus-daemon"):
         DBUS_SOCKET.parent.mkdir(parents=True, exist_ok=True)
+        DBUS_SOCKET.unlink(missing_ok=True)
         subprocess.run(["dbus-daemon", "--system", "--fork"], check=True, capture_output=True)
     if not _running("avahi-daemon"):
-        (folder / "avahi-daemon.conf").write_text(AVAHI_CONF)
-        subprocess.run(["avahi-daemon", "-f", str(folder / "avahi-daemon.conf"), "-D"], check=True,
-                       capture_output=True)
-        deadline = time.monotonic() + 10
-        while not _running("avahi-daemon") and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _start_avahi(folder)
+
+
+def _start_avahi(folder: Path) -> None:
+    # Foreground with stderr to a file rather than -D: a daemonized avahi logs only to syslog, which a
+    # bare machine lacks, so a failed start would say nothing. No chroot, rlimits or privilege drop:
+    # containers may refuse them, and this avahi serves only loopback.
+    AVAHI_PID.unlink(missing_ok=True)
+    conf, log_path = folder / "avahi-daemon.conf", folder / "avahi-daemon.log"
+    conf.write_text(AVAHI_CONF)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            ["avahi-daemon", "-f", str(conf), "--no-chroot", "--no-drop-root", "--no-rlimits"],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if b"Server startup complete" in log_path.read_bytes():
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"avahi-daemon did not start (exit {process.poll()}):\n"
+                       + log_path.read_text(errors="replace"))
 
 
 class IppEverywherePrinter:
