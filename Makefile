@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-client cups-filters \
         cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
-        fonts-nanum chromium dbus avahi-daemon
+        fonts-nanum chromium dbus avahi-daemon curl
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -35,6 +35,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
+
+lint: venv  ## Check the style (flake8)
+	$(BIN)/python -m flake8 printrelease webui tests benchmarks
 
 clean:  ## Remove the virtual environment and sandbox data
 	rm -rf $(VENV) var .pytest_cache

@@ -22,8 +22,8 @@ class Settings:
     max_job_bytes: int = 1024 * 1024 * 1024
     cups_server: str | None = None
     capture_queue: str = "secure-print"
-    secret_key: str = "dev"
-    card_key: str = "dev-card-key"
+    secret_key: str | None = None  # unset: a key made once and kept in data_dir/keys
+    card_key: str | None = None
     claim_window: timedelta = timedelta(minutes=10)
     sweep_interval: float = 30.0
     auto_create_users: bool = True
@@ -31,6 +31,10 @@ class Settings:
     @property
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
 
     @property
     def effective_database_url(self) -> str:
@@ -48,8 +52,8 @@ class Settings:
             max_job_bytes=int(_env("MAX_JOB_BYTES", str(1024**3))),
             cups_server=_env("CUPS_SERVER") or os.environ.get("CUPS_SERVER"),
             capture_queue=_env("CAPTURE_QUEUE", "secure-print"),
-            secret_key=_env("SECRET_KEY", "dev"),
-            card_key=_env("CARD_KEY", "dev-card-key"),
+            secret_key=_env("SECRET_KEY") or None,
+            card_key=_env("CARD_KEY") or None,
             claim_window=timedelta(minutes=float(_env("CLAIM_WINDOW_MINUTES", "10"))),
             sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
             auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),

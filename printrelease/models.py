@@ -1,6 +1,6 @@
 """Imports every model so that Base.metadata knows all tables (Alembic and tests use this)."""
 
-from printrelease.accounts.models import Department, User
+from printrelease.accounts.models import Department, LoginAttempt, User
 from printrelease.cards.models import Card
 from printrelease.credentials.models import ApiToken
 from printrelease.jobs.models import Job, JobEvent, JobState
@@ -9,4 +9,4 @@ from printrelease.stations.models import Station, Tap
 from printrelease.usage.models import UsageRecord
 
 __all__ = ["ApiToken", "Card", "Department", "Job", "JobEvent", "JobState", "Printer", "Station", "Tap",
-           "UsageRecord", "User"]
+           "LoginAttempt", "UsageRecord", "User"]

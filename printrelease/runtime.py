@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from printrelease.config import Settings
 from printrelease.db import make_engine, make_session_factory
 from printrelease.jobs.service import CapturePolicy
+from printrelease.keys import load_or_create_key
 from printrelease.printing import PrintServer
 from printrelease.spool import Spool
 
@@ -56,9 +57,15 @@ class Runtime:
 
         return Releaser(self.sessions, self.spool, self.print_server)
 
-    @property
+    @cached_property
     def card_key(self) -> bytes:
-        return self.settings.card_key.encode()
+        """HMAC key for card numbers: configured, or made once for this data folder."""
+        return (self.settings.card_key or load_or_create_key(self.settings.keys_dir / "card_key")).encode()
+
+    @cached_property
+    def secret_key(self) -> str:
+        """Signs web sessions: configured, or made once for this data folder."""
+        return self.settings.secret_key or load_or_create_key(self.settings.keys_dir / "secret_key")
 
     @cached_property
     def taps(self):

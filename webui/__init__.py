@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from printrelease.config import Settings
@@ -14,8 +16,9 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     if runtime is None:
         overrides = dict((test_config or {}).get("PRINTRELEASE", {}))
         runtime = Runtime(Settings.from_env(**overrides))
-    app.config.from_mapping(SECRET_KEY=runtime.settings.secret_key, MAX_CONTENT_LENGTH=None,
-                            SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
+    app.config.from_mapping(SECRET_KEY=runtime.secret_key, MAX_CONTENT_LENGTH=None,
+                            SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                            PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})
 
@@ -24,9 +27,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     database.init_app(app, runtime)
     errors.init_app(app)
 
-    from webui.api import capture, health, station
+    from webui.api import capture, health, me, session, station
 
-    app.register_blueprint(capture.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(station.bp)
+    for blueprint in (capture.bp, health.bp, me.bp, session.bp, station.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,16 +1,21 @@
-"""Who the browser's user is: the login kept in Flask's signed session cookie.
+"""Who the browser's user is: the login kept in Flask's signed session cookie, and guards for it.
 
-Logging in (the page that sets `session["login"]`) comes with the web UI; the API already checks it
-and takes the user's identity from nowhere else, never from a request parameter.
+The identity comes from the session alone, never from a request parameter. Requests that change
+something on the strength of the cookie must be JSON from this site's own pages: a browser sends a
+cross-site JSON POST only after a CORS preflight, which this app never grants, and the Origin check
+catches the rest.
 """
 
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
-from flask import session
+from flask import request, session
 
 from printrelease.errors import PrintReleaseError
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class NotLoggedIn(PrintReleaseError):
@@ -18,8 +23,34 @@ class NotLoggedIn(PrintReleaseError):
         super().__init__("log in first")
 
 
+class CrossSiteRequest(PrintReleaseError):
+    def __init__(self):
+        super().__init__("refused: changes need a JSON request from this site's own pages")
+
+
 def current_login() -> str | None:
     return session.get("login")
+
+
+def start_session(login: str) -> None:
+    session.clear()  # nothing from before the login carries over into the user's session
+    session["login"] = login
+    session.permanent = True
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def check_same_site() -> None:
+    """Refuse a state-changing request that a page on another site could have made."""
+    if request.method in SAFE_METHODS:
+        return
+    if not request.is_json:
+        raise CrossSiteRequest()
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        raise CrossSiteRequest()
 
 
 def login_required(view):

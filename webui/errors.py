@@ -8,11 +8,15 @@ from printrelease.credentials.service import BadCredentials
 from printrelease.errors import Invalid, NotFound, PrintReleaseError
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.spool import DocumentTooLarge
-from webui.auth import NotLoggedIn
+from printrelease.accounts.login import LoginRefused, LoginThrottled
+from webui.auth import CrossSiteRequest, NotLoggedIn
 
 STATUS = [
     (BadCredentials, 401),
     (NotLoggedIn, 401),
+    (LoginRefused, 401),
+    (CrossSiteRequest, 403),
+    (LoginThrottled, 429),
     (DocumentTooLarge, 413),
     (NotFound, 404),
     (Invalid, 400),

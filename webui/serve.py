@@ -6,7 +6,6 @@ import logging
 
 import click
 
-from printrelease.config import Settings
 from printrelease.sweeper import Sweeper
 
 
@@ -23,11 +22,10 @@ def serve(runtime, host: str, port: int, threads: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(runtime=runtime)
-    defaults = Settings()
-    if runtime.settings.card_key == defaults.card_key or runtime.settings.secret_key == defaults.secret_key:
-        logging.getLogger("printrelease").warning(
-            "PRINTRELEASE_CARD_KEY or PRINTRELEASE_SECRET_KEY is not set: development keys are in use; "
-            "set both (long random strings) on a real site before adding cards")
+    if not (runtime.settings.card_key and runtime.settings.secret_key):
+        logging.getLogger("printrelease").info(
+            "PRINTRELEASE_CARD_KEY or PRINTRELEASE_SECRET_KEY is not set: using keys kept in %s; servers "
+            "sharing this database need the same keys, set in the environment", runtime.settings.keys_dir)
     sweeper = Sweeper(runtime, runtime.settings.sweep_interval)
     sweeper.start()
     click.echo(f"printrelease serving on http://{host}:{port}/ (database {runtime.engine.url!r})")

@@ -61,23 +61,34 @@ def remove_card(session: Session, key: bytes, login: str, number_or_last4: str) 
     return matches[0]
 
 
-def claim_unknown_card(session: Session, login: str, station_name: str, window: timedelta) -> Card:
-    """Give `login` the card most recently refused as unknown at the station, if within `window`.
+def _claimable(window: timedelta):
+    from printrelease.stations.models import Tap, TapOutcome
+
+    return (select(Tap)
+            .where(Tap.outcome == TapOutcome.UNKNOWN_CARD, Tap.claimed_by_id.is_(None), Tap.at >= utcnow() - window)
+            .order_by(Tap.at.desc(), Tap.id.desc()))
+
+
+def claimable_taps(session: Session, window: timedelta) -> list:
+    """Unknown-card taps of the last `window` nobody has claimed yet, newest first, at every station."""
+    return list(session.scalars(_claimable(window)))
+
+
+def claim_unknown_card(session: Session, login: str, station_name: str, window: timedelta,
+                       tap_id: int | None = None) -> Card:
+    """Give `login` the card refused as unknown at the station within `window`: the tap `tap_id`, or
+    the most recent one.
 
     The owner taps the new card, is told it is unknown, logs in and claims it: the tap carries only
     the keyed hash, which is all a Card stores anyway.
     """
-    from printrelease.stations.models import Station, Tap, TapOutcome
+    from printrelease.stations.models import Station, Tap
 
     user = get_user(session, login)
-    tap = session.scalar(
-        select(Tap)
-        .join(Tap.station)
-        .where(Station.name == station_name, Tap.outcome == TapOutcome.UNKNOWN_CARD,
-               Tap.claimed_by_id.is_(None), Tap.at >= utcnow() - window)
-        .order_by(Tap.at.desc(), Tap.id.desc())
-        .limit(1)
-    )
+    query = _claimable(window).join(Tap.station).where(Station.name == station_name)
+    if tap_id is not None:
+        query = query.where(Tap.id == tap_id)
+    tap = session.scalar(query.limit(1))
     if tap is None:
         raise NothingToClaim(station_name, int(window.total_seconds() // 60))
     card = _attach(session, user, tap.card_hash, tap.last4, label=f"claimed at {station_name}")

@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 
 from printrelease.accounts.models import User
+from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.pins import hash_pin
 from printrelease.accounts.service import add_user, get_user, import_users
 from printrelease.cli import in_transaction
@@ -84,3 +85,23 @@ def list_(session) -> None:
     for user in session.scalars(select(User).order_by(User.login)).unique():
         department = user.department.code if user.department else "-"
         click.echo(f"{user.login}\t{user.display_name}\t{department}\t{'active' if user.is_active else 'disabled'}")
+
+
+@group.command("set-password")
+@click.argument("login")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters; asked for when not given.")
+@in_transaction
+def set_password(session, login, password) -> None:
+    """Set LOGIN's password for the web UI."""
+    get_user(session, login).password_hash = hash_password(password)
+    click.echo(f"password set for {login}")
+
+
+@group.command("clear-password")
+@click.argument("login")
+@in_transaction
+def clear_password(session, login) -> None:
+    """Remove LOGIN's password: they can no longer log in to the web UI."""
+    get_user(session, login).password_hash = None
+    click.echo(f"password cleared for {login}")

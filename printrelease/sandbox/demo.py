@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from printrelease import db
+from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.service import add_user
 from printrelease.cards.service import add_card
 from printrelease.config import Settings
@@ -32,6 +33,7 @@ USERS = (
     ("parkmh", "박민호", "civil", "민원봉사과"),
 )
 # The demo users' badges (card UIDs as a reader reads them); `printrelease demo tap USER` plays them.
+DEMO_PASSWORD = "demo-password"  # every demo user's web login; a sandbox only
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
 PCSCD_POLL = 0.5  # seconds: a little over pcscd's polling period for readers without card events
@@ -91,7 +93,8 @@ class Sandbox:
                           members=self.capture_members, location="어느 복합기에서나 출력")
             sync_printers(session, runtime.print_server(), only={name for name, _ in PRINTERS})
             for login, name, code, department in USERS:
-                add_user(session, login, name, f"{login}@example.go.kr", code, department)
+                user = add_user(session, login, name, f"{login}@example.go.kr", code, department)
+                user.password_hash = hash_password(DEMO_PASSWORD)
                 add_card(session, runtime.card_key, login, CARDS[login], label="demo badge")
             if session.scalar(select(Station).where(Station.name == STATION)) is not None:
                 remove_station(session, STATION)
@@ -133,7 +136,8 @@ class Sandbox:
         with VirtualCard(uid, self.readers.port):
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                lines = [l for l in self.station_log.read_text(errors="replace").splitlines() if "tap card" in l]
+                log = self.station_log.read_text(errors="replace")
+                lines = [line for line in log.splitlines() if "tap card" in line]
                 if len(lines) > seen:
                     answer = lines[-1].split("printrelease.station: ", 1)[-1]
                     break
@@ -150,7 +154,8 @@ class Sandbox:
 
     def instructions(self) -> str:
         env = f"CUPS_SERVER={self.cups.address}"
-        pr = f"PRINTRELEASE_DATA_DIR={self.root / 'data'} PRINTRELEASE_CUPS_SERVER={self.cups.address} .venv/bin/printrelease"
+        pr = (f"PRINTRELEASE_DATA_DIR={self.root / 'data'} PRINTRELEASE_CUPS_SERVER={self.cups.address} "
+              ".venv/bin/printrelease")
         return "\n".join([
             "printrelease demo is running:",
             f"  server      {self.server_url}/api/v1/health",
@@ -169,6 +174,12 @@ class Sandbox:
             f"  ls {self.output_dir('dept-3f')}",
             "Or release it from the command line, at the 5th floor:",
             f"  {pr} jobs release --user kimsr --printer dept-5f",
+            "An unknown badge, then its owner claims it after logging in (password " + DEMO_PASSWORD + "):",
+            "  .venv/bin/printrelease demo tap --card 0A0B0C0D",
+            f"  curl -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
+            f"'{{\"login\": \"parkmh\", \"password\": \"{DEMO_PASSWORD}\"}}' {self.server_url}/api/v1/session",
+            f"  curl -b {self.root / 'cookies'} -H 'Content-Type: application/json' "
+            f"-d '{{\"station\": \"{STATION}\"}}' {self.server_url}/api/v1/me/cards/claim",
             "",
             "Ctrl-C stops the demo; its data stays in " + str(self.root),
         ])

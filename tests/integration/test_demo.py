@@ -41,3 +41,9 @@ def test_print_then_tap_in_the_sandbox(sandbox):
     printed = wait_until(lambda: list(sandbox.output_dir("dept-3f").glob("*.pdf")), what="the page at dept-3f")
     assert printed[0].read_bytes() == sandbox.sample_document.read_bytes()
     assert "unknown_card" in sandbox.tap("0A0B0C0D")
+    # The instructions' own curl lines: log in as 박민호 and claim the badge just refused.
+    for line in [text.strip() for text in sandbox.instructions().splitlines() if text.strip().startswith("curl ")]:
+        done = subprocess.run(line, shell=True, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert '"last4":"0C0D"' in done.stdout.replace(" ", "")
+    assert "user 박민호" in sandbox.tap("0A0B0C0D")

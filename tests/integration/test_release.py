@@ -39,8 +39,8 @@ def test_release_prints_the_identical_document_under_the_owners_name(any_db_stac
     (after,) = stack.jobs()
     assert after.state == JobState.PRINTED and after.storage_key not in stack.runtime.spool.keys()
     # The colour measurement ("analysis") happens whenever the sweep gets to it, or at the latest at printing.
-    assert [e.kind for e in after.events if e.kind != "analysis"] == ["captured", "claimed", "adapted", "sent",
-                                                                       "printed"]
+    kinds = [e.kind for e in after.events if e.kind != "analysis"]
+    assert kinds == ["captured", "claimed", "adapted", "sent", "printed"]
 
 
 def test_the_server_follows_released_jobs_by_itself(stack, documents):

@@ -1,6 +1,7 @@
 """Card taps end to end: lp to the virtual queue, a virtual card on vpcd read through pcscd by the
 station agent, the document at the station's printer under the card owner's name."""
 
+import http.cookiejar
 import json
 import queue
 import shutil
@@ -10,6 +11,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -118,6 +121,43 @@ def test_unknown_card_and_nothing_to_print_sound_different(stack, agents, kim):
     assert "…0C0D now belongs to leejy" in stack.cli("cards", "claim", "leejy", "--station", "reader-a").stdout
     answer, _ = tap("0A0B0C0D", agent=agent)
     assert answer["display_name"] == "이지영"
+
+
+class Browser:
+    """A user's HTTP client of the running server, keeping its session cookie."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+
+def test_the_owner_of_an_unknown_card_claims_it_after_logging_in(stack, agents, kim, documents):
+    agent = agents()
+    answer, _ = tap("0A0B0C0D", agent=agent)
+    assert answer["outcome"] == "unknown_card"
+    stack.cli("users", "add", "leejy", "--name", "이지영")
+    stack.cli("users", "set-password", "leejy", "--password", "이지영의 비밀번호")
+    browser = Browser(stack.url)
+    assert browser.call("POST", "/api/v1/session", {"login": "leejy", "password": "이지영의 비밀번호"})[0] == 201
+    status, claimable = browser.call("GET", "/api/v1/me/cards/claimable")
+    (unknown,) = claimable["taps"]
+    assert (unknown["station"], unknown["last4"]) == ("reader-a", "0C0D")
+    status, claimed = browser.call("POST", "/api/v1/me/cards/claim", {"station": "reader-a", "tap": unknown["tap"]})
+    assert status == 201 and claimed == {"last4": "0C0D", "user": "leejy"}
+    stack.lp(documents["pdf"], "leejy", "회의록.pdf")
+    stack.wait_jobs(1, JobState.HELD)
+    answer, _ = tap("0A0B0C0D", agent=agent)
+    assert (answer["outcome"], answer["display_name"], answer["jobs"]) == ("released", "이지영", 1)
 
 
 def test_readers_without_a_buzzer_still_work(stack, agents, kim):

@@ -38,8 +38,8 @@ def test_a_bad_import_changes_nothing_and_says_why(runner, runtime, tmp_path):
 
 
 def test_users_add_and_unknown_printer(runner):
-    assert "kimsr\t김성렬\tbudget" in runner.invoke("users", "add", "kimsr", "--name", "김성렬",
-                                                     "--department", "budget").output
+    added = runner.invoke("users", "add", "kimsr", "--name", "김성렬", "--department", "budget")
+    assert "kimsr\t김성렬\tbudget" in added.output
     result = runner.invoke("jobs", "release", "--user", "kimsr", "--printer", "nowhere")
     assert result.exit_code == 1 and "unknown printer 'nowhere'" in result.output
 

@@ -1,7 +1,6 @@
-"""The station API: bearer tokens per station, tap answers, claiming a card as the logged-in user."""
+"""The station API: bearer tokens per station and the answers to taps."""
 
 
-from printrelease.accounts.service import add_user
 from printrelease.credentials.service import CAPTURE, issue_token
 
 
@@ -31,17 +30,3 @@ def test_taps_need_a_station_token(client, runtime, station_token):
 def test_a_tap_without_a_card_is_a_clear_400(client, station_token):
     answer = client.post("/api/v1/station/tap", data="card=04A1", headers={"Authorization": f"Bearer {station_token}"})
     assert answer.status_code == 400 and "card" in answer.json["message"]
-
-
-def test_claiming_needs_a_login_and_uses_it_not_the_request(client, runtime, station_token):
-    tap(client, station_token, "0A0B0C0D")
-    assert client.post("/api/v1/me/cards/claim", json={"station": "reader-a"}).status_code == 401
-    with runtime.sessions.begin() as session:
-        add_user(session, "leejy", "이지영")
-    with client.session_transaction() as browser:
-        browser["login"] = "leejy"
-    answer = client.post("/api/v1/me/cards/claim", json={"station": "reader-a", "user": "kimsr"})
-    assert answer.status_code == 201 and answer.json == {"last4": "0C0D", "user": "leejy"}
-    assert tap(client, station_token, "0A0B0C0D").json["display_name"] == "이지영"
-    again = client.post("/api/v1/me/cards/claim", json={"station": "reader-a"})
-    assert again.status_code == 404

@@ -52,7 +52,8 @@ def capture():
     else:
         status = 200 if outcome.duplicate else 201
         verb = "already captured" if outcome.duplicate else "held"
-        message = f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); tap your card at any printer"
+        message = (f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); "
+                   "tap your card at any printer")
     return _reply(message, status, job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate)
 
 

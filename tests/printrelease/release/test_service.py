@@ -253,8 +253,8 @@ def test_racing_releasers_print_each_job_once(runtime, server, releaser, hold):
     assert len(server.remote) == len(jobs)
 
 
-def test_a_job_printed_before_the_sweep_measured_it_is_still_charged_page_by_page(runtime, releaser, server,
-                                                                                   tmp_path):
+def test_a_job_printed_before_the_sweep_measured_it_is_still_charged_page_by_page(
+        runtime, releaser, server, tmp_path):
     body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=5, colour_pages={3}).read_bytes()
     with runtime.sessions.begin() as session:
         capture_job(session, runtime.spool, runtime.capture_policy,

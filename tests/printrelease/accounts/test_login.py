@@ -1,0 +1,90 @@
+"""Web login: passwords checked against scrypt hashes, every attempt recorded, guessing slowed down."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from printrelease.accounts.login import LoginPolicy, LoginRefused, LoginThrottled, log_in
+from printrelease.accounts.models import LoginAttempt
+from printrelease.accounts.passwords import BadPassword, hash_password
+from printrelease.accounts.service import add_user, get_user
+
+POLICY = LoginPolicy(window=timedelta(minutes=15), failures_per_login=3, failures_per_address=5)
+
+
+@pytest.fixture
+def kim(runtime):
+    with runtime.sessions.begin() as session:
+        add_user(session, "kimsr", "김성렬").password_hash = hash_password("비밀번호-2026")
+
+
+def attempt(runtime, login, password, address="10.0.0.7"):
+    """One login as the web edge does it: the attempt is committed whatever the outcome."""
+    with runtime.sessions() as session:
+        try:
+            return log_in(session, login, password, address, POLICY).display_name
+        finally:
+            session.commit()
+
+
+def test_the_right_password_logs_in_and_is_recorded(runtime, kim):
+    assert attempt(runtime, "kimsr", "비밀번호-2026") == "김성렬"
+    with runtime.sessions() as session:
+        (row,) = session.scalars(select(LoginAttempt))
+        assert (row.login, row.remote_address, row.succeeded) == ("kimsr", "10.0.0.7", True)
+
+
+@pytest.mark.parametrize("login, password", [("kimsr", "wrong-password"), ("nobody", "비밀번호-2026"),
+                                             ("kimsr", ""), (" kimsr ", "비밀번호-2026x")])
+def test_every_refusal_reads_the_same(runtime, kim, login, password):
+    with pytest.raises(LoginRefused, match="^wrong login name or password$"):
+        attempt(runtime, login, password)
+
+
+def test_users_without_a_password_or_disabled_cannot_log_in(runtime, kim):
+    with runtime.sessions.begin() as session:
+        add_user(session, "leejy", "이지영")
+    with pytest.raises(LoginRefused):
+        attempt(runtime, "leejy", "anything-at-all")
+    with runtime.sessions.begin() as session:
+        get_user(session, "kimsr").is_active = False
+    with pytest.raises(LoginRefused):
+        attempt(runtime, "kimsr", "비밀번호-2026")
+
+
+def test_too_many_failures_lock_the_login_even_with_the_right_password(runtime, kim):
+    for _ in range(3):
+        with pytest.raises(LoginRefused):
+            attempt(runtime, "kimsr", "guess")
+    with pytest.raises(LoginThrottled, match="15 minutes"):
+        attempt(runtime, "kimsr", "비밀번호-2026")
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 4
+
+
+def test_a_success_starts_the_users_count_again(runtime, kim):
+    for _ in range(2):
+        with pytest.raises(LoginRefused):
+            attempt(runtime, "kimsr", "typo")
+    attempt(runtime, "kimsr", "비밀번호-2026")
+    for _ in range(2):
+        with pytest.raises(LoginRefused):
+            attempt(runtime, "kimsr", "typo")
+    assert attempt(runtime, "kimsr", "비밀번호-2026") == "김성렬"
+
+
+def test_one_address_guessing_many_logins_is_slowed_down(runtime, kim):
+    for name in ("a", "b", "c", "d", "e"):
+        with pytest.raises(LoginRefused):
+            attempt(runtime, name, "guess", address="192.0.2.66")
+    with pytest.raises(LoginThrottled):
+        attempt(runtime, "kimsr", "비밀번호-2026", address="192.0.2.66")
+    assert attempt(runtime, "kimsr", "비밀번호-2026", address="10.0.0.7") == "김성렬"
+
+
+def test_passwords_have_a_minimum_length_and_are_never_stored_plain():
+    with pytest.raises(BadPassword):
+        hash_password("short")
+    stored = hash_password("비밀번호-2026")
+    assert stored.startswith("scrypt$") and "비밀번호" not in stored

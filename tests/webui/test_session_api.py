@@ -1,0 +1,70 @@
+"""Logging in and out: the session cookie carries the login, and only JSON from this site changes it."""
+
+import pytest
+
+from printrelease.accounts.passwords import hash_password
+from printrelease.accounts.service import add_user
+
+PASSWORD = "비밀번호-2026"
+
+
+@pytest.fixture
+def kim(runtime):
+    with runtime.sessions.begin() as session:
+        user = add_user(session, "kimsr", "김성렬", department_code="budget", department_name="예산담당관")
+        user.password_hash = hash_password(PASSWORD)
+
+
+def log_in(client, login="kimsr", password=PASSWORD, **kwargs):
+    return client.post("/api/v1/session", json={"login": login, "password": password}, **kwargs)
+
+
+def test_logging_in_shows_who_you_are(client, kim):
+    assert client.get("/api/v1/me").status_code == 401
+    answer = log_in(client)
+    assert answer.status_code == 201 and answer.json == {"login": "kimsr", "display_name": "김성렬"}
+    me = client.get("/api/v1/me").json
+    assert me["display_name"] == "김성렬" and me["department"] == {"code": "budget", "name": "예산담당관"}
+    assert me["cards"] == []
+
+
+def test_a_wrong_password_is_401_and_sets_nothing(client, kim):
+    answer = log_in(client, password="nope-nope")
+    assert answer.status_code == 401 and answer.json["message"] == "wrong login name or password"
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_guessing_is_stopped_with_429(client, kim):
+    for _ in range(5):
+        assert log_in(client, password="guess-guess").status_code == 401
+    answer = log_in(client)
+    assert answer.status_code == 429 and "try again" in answer.json["message"]
+
+
+def test_logging_out_forgets_the_login(client, kim):
+    log_in(client)
+    assert client.delete("/api/v1/session", headers={"Content-Type": "application/json"}).status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_login_needs_both_fields(client, kim):
+    answer = client.post("/api/v1/session", json={"login": "kimsr"})
+    assert answer.status_code == 400 and "password" in answer.json["message"]
+
+
+@pytest.mark.parametrize("how", ["form", "foreign origin"])
+def test_requests_another_site_could_make_are_refused(client, kim, how):
+    if how == "form":
+        answer = client.post("/api/v1/session", data={"login": "kimsr", "password": PASSWORD})
+    else:
+        answer = log_in(client, headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_the_session_cookie_is_signed_httponly_and_samesite(client, kim):
+    cookie = log_in(client).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # A cookie whose signature does not match is ignored, not believed.
+    client.set_cookie("session", cookie.split(";")[0].split("=", 1)[1][:-4] + "AAAA")
+    assert client.get("/api/v1/me").status_code == 401

@@ -1,0 +1,34 @@
+"""Logging in and out of the web UI: POST and DELETE /api/v1/session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from printrelease.accounts.login import log_in
+from printrelease.errors import Invalid
+from webui.auth import check_same_site, end_session, start_session
+from webui.database import get_session
+
+bp = Blueprint("session", __name__, url_prefix="/api/v1")
+bp.before_request(check_same_site)
+
+
+@bp.post("/session")
+def create():
+    body = request.get_json(silent=True) or {}
+    login, password = body.get("login"), body.get("password")
+    if not (isinstance(login, str) and login.strip() and isinstance(password, str)):
+        raise Invalid("give 'login' and 'password'")
+    session = get_session()
+    try:
+        user = log_in(session, login, password, request.remote_addr or "")
+    finally:
+        session.commit()  # the attempt is recorded whether or not it succeeded
+    start_session(user.login)
+    return jsonify(login=user.login, display_name=user.display_name), 201
+
+
+@bp.delete("/session")
+def delete():
+    end_session()
+    return "", 204
