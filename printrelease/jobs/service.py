@@ -150,6 +150,10 @@ def capture_job(
 
 
 def _insert(session: Session, job: Job, pending) -> CaptureOutcome:
+    # The file goes into place before the row that names it is written, so the row is inserted once,
+    # complete. Should the transaction then fail, the file is an orphan that `sweep_orphans` removes.
+    if pending is not None:
+        job.storage_key = pending.commit().key
     try:
         with session.begin_nested():
             session.add(job)
@@ -157,13 +161,11 @@ def _insert(session: Session, job: Job, pending) -> CaptureOutcome:
     except IntegrityError:
         # Another capture of the same CUPS job won the race: keep its copy, drop ours.
         if pending is not None:
-            pending.discard()
+            pending.spool.delete(job.storage_key)
         existing = session.scalar(select(Job).where(Job.cups_job_uuid == job.cups_job_uuid))
         if existing is None:
             raise
         return CaptureOutcome(existing, duplicate=True)
-    if pending is not None:
-        job.storage_key = pending.commit().key
     return CaptureOutcome(job)
 
 
