@@ -175,7 +175,15 @@ def _owner(session: Session, login: str, policy: CapturePolicy) -> User:
     if user is None:
         if not policy.auto_create_users:
             raise UnknownUser(login)
-        user = add_user(session, login)
+        try:
+            with session.begin_nested():
+                user = add_user(session, login)
+                session.flush()
+        except IntegrityError:
+            # A newcomer's first jobs arrive on several capture queues at once; one capture made them.
+            user = find_user(session, login)
+            if user is None:
+                raise
     return user
 
 

@@ -1,5 +1,7 @@
 """Capture, listing, deletion and expiry, on SQLite and PostgreSQL."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -54,6 +56,37 @@ def test_the_same_cups_job_is_held_once(runtime, pdf):
     with runtime.sessions() as session:
         assert len(list_jobs(session)) == 1
     assert len(runtime.spool.keys()) == 1
+
+
+def race(runtime, pdf, first_uuid, second_uuid):
+    """Capture twice at once: the second waits on the first's open transaction (a unique key on
+    PostgreSQL, the write lock on SQLite), then goes on; returns the second's outcome."""
+    results = []
+    with runtime.sessions() as first:
+        capture_job(first, runtime.spool, runtime.capture_policy,
+                    CaptureRequest(user="신입", title=KOREAN_TITLE, options=f"job-uuid={first_uuid}"), [pdf])
+        second = threading.Thread(
+            target=lambda: results.append(capture(runtime, pdf, user="신입", options=f"job-uuid={second_uuid}")))
+        second.start()
+        time.sleep(0.5)
+        first.commit()
+        second.join(30)
+    assert results, "the second capture failed"
+    return results[0]
+
+
+def test_two_captures_of_one_cups_job_racing_keep_one_job_and_one_file(runtime, pdf):
+    assert race(runtime, pdf, "urn:uuid:race", "urn:uuid:race")[1:] == (JobState.HELD, True)
+    with runtime.sessions() as session:
+        assert len(list_jobs(session)) == 1
+    assert len(runtime.spool.keys()) == 1
+
+
+def test_a_newcomers_first_two_jobs_at_once_make_one_user(runtime, pdf):
+    assert race(runtime, pdf, "urn:uuid:one", "urn:uuid:two")[1:] == (JobState.HELD, False)
+    with runtime.sessions() as session:
+        jobs = list_jobs(session, owner="신입")
+        assert len(jobs) == 2 and jobs[0].owner_id == jobs[1].owner_id
 
 
 @pytest.mark.parametrize("body, reason", [(b"", "empty"), (b"%PDF-1.4 broken", "damaged")])
