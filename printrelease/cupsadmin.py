@@ -104,7 +104,7 @@ def install_queue(
         raise CupsAdminError(f"unknown authentication mode {auth!r}; choose one of {', '.join(AUTH_MODES)}")
     policy, auth_info = AUTH_MODES[auth]
     ppd = str(drivers_dir() / "printrelease.ppd")
-    info = info or "Secure print: held until you tap your card at any printer"
+    info = info or "보안 인쇄: 카드를 대면 출력 / Secure print: held until you tap your card at any printer"
     common = ["-v", device_uri, "-P", ppd, "-L", location, "-D", info,
               "-o", "printer-error-policy=stop-printer", "-o", "job-sheets-default=none,none"]
     guard = ["-o", f"printer-op-policy={policy}", "-o", f"auth-info-required={auth_info}"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from printrelease.stations.reader import CardReader, ReaderUnavailable, Signal
+from printrelease.stations.wording import wording
 
 log = logging.getLogger("printrelease.station")
 
@@ -102,9 +103,11 @@ class StationAgent:
         signal = SIGNALS.get(answer.get("outcome"), Signal.ERROR)
         played = card.signal(signal)
         name = answer.get("display_name") or "-"
-        log.info("tap card %s user %s: %s (%s) jobs=%s pages=%s feedback=%s", shown, name, answer.get("outcome"),
-                 answer.get("message", ""), answer.get("jobs", 0), answer.get("pages", 0),
-                 signal.value if played else "none (reader has no LED/buzzer)")
+        if not isinstance(answer.get("say"), dict):
+            answer["say"] = wording("error")  # the server did not answer: the agent words it itself
+        log.info("tap card %s user %s: %s (%s) jobs=%s pages=%s feedback=%s — %s", shown, name,
+                 answer.get("outcome"), answer.get("message", ""), answer.get("jobs", 0), answer.get("pages", 0),
+                 signal.value if played else "none (reader has no LED/buzzer)", answer["say"].get("ko", ""))
         if self.on_tap is not None:
             self.on_tap(answer)
         return answer

@@ -19,6 +19,7 @@ from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
 from printrelease.stations.errors import StationExists, UnknownStation
 from printrelease.stations.models import Station, Tap, TapOutcome
+from printrelease.stations.wording import wording
 
 STATION = "station"
 
@@ -67,10 +68,12 @@ class TapResult:
     jobs: int = 0
     pages: int = 0
     last4: str = ""
+    printer: str = ""
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["outcome"] = self.outcome.value
+        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer)
         return data
 
 
@@ -102,6 +105,7 @@ class TapService:
             printer_name, station_name = station.printer.name, station.name
             result, user = self._check(session, station, canonical, last4, pin)
             if result is not None:
+                result.printer = printer_name
                 self._log(session, station_id, digest, last4, user.id if user else None, result)
                 return result
             user_id, login, display_name = user.id, user.login, user.display_name
@@ -116,6 +120,7 @@ class TapService:
                                    released.pages, last4)
             else:
                 result = TapResult(TapOutcome.NOTHING_TO_PRINT, "no held jobs", display_name, last4=last4)
+        result.printer = printer_name
         with self.sessions.begin() as session:
             self._log(session, station_id, digest, last4, user_id, result)
         return result

@@ -107,6 +107,7 @@ def test_a_job_delivered_twice_is_held_once(stack, documents):
     first = run_backend(stack, documents["pdf"], options)
     second = run_backend(stack, documents["pdf"], options)
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert "INFO: 보류 중: 아무 프린터에서나 카드를 대면 출력됩니다" in first.stderr  # Korean first, as CUPS shows it
     assert "already captured" in second.stderr
     (job,) = stack.jobs()
     assert job.originating_host == "10.1.2.3"

@@ -52,7 +52,9 @@ def capture():
     else:
         status = 200 if outcome.duplicate else 201
         verb = "already captured" if outcome.duplicate else "held"
-        message = (f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); "
+        # Korean first: this line is what people see as the job's status in their print dialog.
+        message = (f"보류 중: 아무 프린터에서나 카드를 대면 출력됩니다 (작업 {job.id}, {job.pages}쪽) / "
+                   f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); "
                    "tap your card at any printer")
     return _reply(message, status, job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate)
 

@@ -75,6 +75,7 @@ def test_an_unreachable_server_gives_error_feedback(station_token):
     card = FakeCard(bytes.fromhex("04A1B2C3"), buzzer=False)
     (answer,) = run([card], TapClient("http://127.0.0.1:9", station_token, timeout=1))
     assert answer["outcome"] == "error" and "unreachable" in answer["message"]
+    assert answer["say"]["ko"].startswith("인쇄 서버에 연결할 수 없습니다")
     assert card.signals == [Signal.ERROR]
 
 

@@ -69,6 +69,8 @@ def test_a_tap_releases_all_held_jobs_to_the_stations_printer(taps, stations, se
     result = taps.tap(stations["b"], KIM_CARD.lower())
     assert (result.outcome, result.display_name, result.jobs, result.pages) == (TapOutcome.RELEASED, "김성렬", 2, 4)
     assert {j.queue for j in server.printed()} == {"dept-b"}
+    assert result.as_dict()["say"] == {"ko": "김성렬님, 2건 4쪽을 dept-b에서 출력합니다.",
+                                       "en": "김성렬: printing 2 job(s), 4 page(s) at dept-b."}
 
 
 def test_either_of_two_cards_works_and_a_second_tap_has_nothing(taps, stations, hold):
