@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
                             PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})
+    app.json.ensure_ascii = False  # Korean names stay readable in the JSON (sent as UTF-8)
 
     from webui import database, errors
 

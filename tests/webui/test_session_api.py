@@ -23,6 +23,7 @@ def test_logging_in_shows_who_you_are(client, kim):
     assert client.get("/api/v1/me").status_code == 401
     answer = log_in(client)
     assert answer.status_code == 201 and answer.json == {"login": "kimsr", "display_name": "김성렬"}
+    assert "김성렬".encode() in answer.data and answer.mimetype == "application/json"
     me = client.get("/api/v1/me").json
     assert me["display_name"] == "김성렬" and me["department"] == {"code": "budget", "name": "예산담당관"}
     assert me["cards"] == []
