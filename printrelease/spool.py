@@ -40,6 +40,9 @@ class PendingDocument:
 
     def commit(self) -> StoredDocument:
         final = self.spool.path_for(self.key)
+        # A fresh time stamp: the orphan sweep spares files younger than a minute, and a large
+        # document's last write may be older than that by the time its row is written.
+        os.utime(self.path)
         os.rename(self.path, final)
         self.spool.sync_dir()
         return StoredDocument(self.key, self.size, self.sha256)

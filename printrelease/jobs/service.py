@@ -99,21 +99,23 @@ def capture_job(
 ) -> CaptureOutcome:
     """Store a document and hold it for its owner, or record why it was refused.
 
-    A job whose CUPS job-uuid is already known is not stored again: CUPS retries a backend, and the
-    same job must be held once however often it arrives.
+    The document is received, counted and put in place before the first database statement: on
+    SQLite a transaction holds the write lock from its start, and other captures must not wait while
+    this one streams and syncs its bytes. A job whose CUPS job-uuid is already known is not stored
+    again: CUPS retries a backend, and the same job must be held once however often it arrives.
     """
     options = parse_options(request.options, request.copies)
+    received = _receive(spool, policy, request.content_type, body)
     if options.job_uuid:
         # Only the id: nearly every capture is new, and a whole Job row comes with its owner and printer.
         existing = session.scalar(select(Job.id).where(Job.cups_job_uuid == options.job_uuid))
         if existing is not None:
-            _drain(body)
+            spool.delete(received.key)
             return CaptureOutcome(session.get(Job, existing), duplicate=True)
 
-    owner = _owner(session, request.user, policy)
     now = utcnow()
     job = Job(
-        owner=owner,
+        owner=_owner(session, request.user, policy),
         title=clean_title(request.title),
         originating_host=options.originating_host[:255],
         cups_job_uuid=options.job_uuid,
@@ -125,20 +127,16 @@ def capture_job(
         color_mode=options.color_mode,
         number_up=options.number_up,
         submitted_at=now,
+        size=received.size,
+        sha256=received.sha256,
+        pages=received.pages,
+        storage_key=received.key,
     )
-    pending = None
-    try:
-        pending = spool.receive(body, policy.max_job_bytes)
-        job.size, job.sha256 = pending.size, pending.sha256
-        job.pages = count_pages(pending.path, request.content_type)
-    except (UnreadableDocument, DocumentTooLarge) as refusal:
-        if pending is not None:
-            pending.discard()
-        _drain(body)
-        job.state, job.state_reason = JobState.REJECTED, str(refusal)
-        record_event(job, "rejected", str(refusal), actor="cups")
-        outcome = _insert(session, job, None)
-        outcome.refusal = None if outcome.duplicate else refusal
+    if received.refusal is not None:
+        job.state, job.state_reason = JobState.REJECTED, str(received.refusal)
+        record_event(job, "rejected", str(received.refusal), actor="cups")
+        outcome = _insert(session, spool, job)
+        outcome.refusal = None if outcome.duplicate else received.refusal
         return outcome
 
     if job.color_mode == "monochrome":
@@ -146,22 +144,43 @@ def capture_job(
     job.state, job.expires_at = JobState.HELD, now + policy.hold_time
     job.state_reason = f"held until its owner releases it, at the latest {job.expires_at:%Y-%m-%d %H:%M} UTC"
     record_event(job, "captured", f"{job.pages} page(s), {job.size} bytes from {job.originating_host or '?'}", "cups")
-    return _insert(session, job, pending)
+    return _insert(session, spool, job)
 
 
-def _insert(session: Session, job: Job, pending) -> CaptureOutcome:
-    # The file goes into place before the row that names it is written, so the row is inserted once,
-    # complete. Should the transaction then fail, the file is an orphan that `sweep_orphans` removes.
-    if pending is not None:
-        job.storage_key = pending.commit().key
+@dataclass
+class _Received:
+    size: int | None = None
+    sha256: str | None = None
+    pages: int | None = None
+    key: str | None = None  # in the spool; None when refused
+    refusal: Exception | None = None
+
+
+def _receive(spool: Spool, policy: CapturePolicy, content_type: str, body) -> _Received:
+    """Stream the document into the spool and count its pages, or say why it cannot be taken."""
+    pending = None
+    try:
+        pending = spool.receive(body, policy.max_job_bytes)
+        pages = count_pages(pending.path, content_type)
+    except (UnreadableDocument, DocumentTooLarge) as refusal:
+        if pending is not None:
+            pending.discard()
+        _drain(body)
+        return _Received(pending.size if pending else None, pending.sha256 if pending else None, refusal=refusal)
+    stored = pending.commit()
+    return _Received(stored.size, stored.sha256, pages, stored.key)
+
+
+def _insert(session: Session, spool: Spool, job: Job) -> CaptureOutcome:
+    # The document is in place before its row is written. Should the transaction fail, the file is
+    # an orphan that `sweep_orphans` removes.
     try:
         with session.begin_nested():
             session.add(job)
             session.flush()
     except IntegrityError:
         # Another capture of the same CUPS job won the race: keep its copy, drop ours.
-        if pending is not None:
-            pending.spool.delete(job.storage_key)
+        spool.delete(job.storage_key)
         existing = session.scalar(select(Job).where(Job.cups_job_uuid == job.cups_job_uuid))
         if existing is None:
             raise

@@ -29,6 +29,7 @@ def _header(name: str, default: str = "") -> str:
 def capture():
     session = get_session()
     authenticate(session, CAPTURE, bearer_token())
+    session.rollback()  # end the read: on SQLite it holds the write lock, and the upload takes a while
     job_id = _header("X-Job-Id")
     capture_request = CaptureRequest(
         user=_header("X-Job-User"),
