@@ -75,6 +75,33 @@ def race(runtime, pdf, first_uuid, second_uuid):
     return results[0]
 
 
+def test_a_slow_upload_does_not_hold_up_other_captures(runtime, pdf):
+    """No transaction is open while a document streams in (on SQLite that would lock out every writer)."""
+    halfway, finish = threading.Event(), threading.Event()
+
+    def slow_body():
+        yield pdf[:100]
+        halfway.set()
+        finish.wait(30)
+        yield pdf[100:]
+
+    def slow_capture():
+        with runtime.sessions.begin() as session:
+            capture_job(session, runtime.spool, runtime.capture_policy,
+                        CaptureRequest(user="김성렬", title="느린 업로드", options="job-uuid=urn:uuid:slow"), slow_body())
+
+    slow = threading.Thread(target=slow_capture)
+    slow.start()
+    try:
+        assert halfway.wait(10)
+        assert capture(runtime, pdf, options="job-uuid=urn:uuid:quick")[1] == JobState.HELD
+    finally:
+        finish.set()
+        slow.join(30)
+    with runtime.sessions() as session:
+        assert len(list_jobs(session)) == 2
+
+
 def test_two_captures_of_one_cups_job_racing_keep_one_job_and_one_file(runtime, pdf):
     assert race(runtime, pdf, "urn:uuid:race", "urn:uuid:race")[1:] == (JobState.HELD, True)
     with runtime.sessions() as session:
