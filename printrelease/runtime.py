@@ -52,6 +52,12 @@ class Runtime:
         return servers[address]
 
     @cached_property
+    def verified_tokens(self):
+        from printrelease.credentials.service import VerifiedTokens
+
+        return VerifiedTokens(self.sessions)
+
+    @cached_property
     def releaser(self):
         from printrelease.release.service import Releaser
 

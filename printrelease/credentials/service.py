@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease.credentials.models import ApiToken
 from printrelease.errors import PrintReleaseError
@@ -48,3 +50,34 @@ def revoke(session: Session, kind: str, name: str) -> int:
         credential.revoked = True
         count += 1
     return count
+
+
+class VerifiedTokens:
+    """Tokens found valid in the last `ttl` seconds, so that the capture path, which every print job
+    takes, need not look its token up in the database each time.
+
+    Only successes are remembered: a new token works at once, and a revoked one stops working within
+    `ttl` seconds.
+    """
+
+    def __init__(self, sessions: sessionmaker, ttl: float = 10.0, capacity: int = 1000):
+        self._sessions, self._ttl, self._capacity = sessions, ttl, capacity
+        self._verified: dict[tuple[str, str], tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, kind: str, token: str | None) -> int:
+        """The id of the valid credential of `kind` with this token; raises BadCredentials."""
+        if not token:
+            raise BadCredentials()
+        key, now = (kind, hash_token(token)), time.monotonic()
+        with self._lock:
+            seen = self._verified.get(key)
+        if seen is not None and now - seen[0] < self._ttl:
+            return seen[1]
+        with self._sessions() as session:
+            credential_id = authenticate(session, kind, token).id
+        with self._lock:
+            if len(self._verified) >= self._capacity:
+                self._verified.clear()
+            self._verified[key] = (now, credential_id)
+        return credential_id
