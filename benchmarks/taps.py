@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
@@ -28,7 +29,8 @@ def tap_latency(stack, rounds: int, job_counts=(1, 10)) -> dict:
     answers: queue.Queue = queue.Queue()
     agent = StationAgent(PcscReader("Virtual PCD 00 00"), TapClient(f"http://127.0.0.1:{stack.port}", token),
                          poll=0.5, on_tap=answers.put)
-    threading.Thread(target=agent.run_forever, daemon=True).start()
+    agent_thread = threading.Thread(target=agent.run_forever, daemon=True)
+    agent_thread.start()
     time.sleep(1.5)  # the agent's first look at the reader
     document = make_pdf(stack.root / "tap.pdf", "카드 출력", 1).read_bytes()
     results = {}
@@ -51,5 +53,7 @@ def tap_latency(stack, rounds: int, job_counts=(1, 10)) -> dict:
             results[count] = {"detection": detection, "release": release}
     finally:
         agent.running = False
+        agent_thread.join(10)  # let go of the reader before pcscd goes away
+        gc.collect()  # pyscard releases its contexts in __del__: do it while pcscd still answers
         readers.stop()
     return results

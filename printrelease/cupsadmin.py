@@ -90,6 +90,11 @@ AUTH_MODES = {
 }
 
 
+# Capture queues behind the virtual queue by default: four parallel backends hide each capture's
+# syncs best on a two-core server (BENCHMARKS.md measures 1, 2 and 4).
+DEFAULT_MEMBERS = 4
+
+
 def install_queue(
     server: str, name: str, device_uri: str, members: int = 1, location: str = "", info: str = "",
     auth: str = "none",

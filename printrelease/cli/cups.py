@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
-from printrelease.cupsadmin import capture_uri, install_backend, install_queue
+from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_backend, install_queue
 
 
 @click.group("cups")
@@ -18,7 +18,7 @@ def group() -> None:
 @click.option("--server-url", default="http://127.0.0.1:8631", show_default=True,
               help="Where the CUPS backend reaches the printrelease server.")
 @click.option("--backend-dir", type=click.Path(path_type=Path), default="/usr/lib/cups/backend", show_default=True)
-@click.option("--members", default=2, show_default=True, type=click.IntRange(1, 16),
+@click.option("--members", default=DEFAULT_MEMBERS, show_default=True, type=click.IntRange(1, 16),
               help="Capture queues behind the virtual queue (>1 makes it a class that captures in parallel).")
 @click.option("--location", default="")
 @click.option("--auth", type=click.Choice(["none", "basic", "negotiate"]), default="none", show_default=True,

@@ -17,7 +17,7 @@ from printrelease.accounts.service import add_user
 from printrelease.cards.service import add_card
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
-from printrelease.cupsadmin import capture_uri, install_queue
+from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_queue
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from printrelease.sandbox.cupsd import PrivateCups, stop_process, wait_for_port
@@ -44,7 +44,7 @@ class Sandbox:
     root: Path
     cups_port: int = 6631
     server_port: int = 8631
-    capture_members: int = 2
+    capture_members: int = DEFAULT_MEMBERS
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()

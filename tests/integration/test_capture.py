@@ -6,7 +6,7 @@ import subprocess
 import cups
 import pytest
 
-from printrelease.cupsadmin import capture_uri
+from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri
 from printrelease.jobs.models import JobState
 from printrelease.printing import CANCELED, COMPLETED, PENDING, PRINTER_STOPPED
 from printrelease.sandbox.documents import make_large_pdf
@@ -155,7 +155,7 @@ def test_install_queue_command(stack, tmp_path):
     assert oct(installed.stat().st_mode & 0o777) == "0o755"
     server = stack.runtime.print_server()
     assert server.queue("secure-cli").accepting, "the class users print to"
-    for member in ("secure-cli-capture-1", "secure-cli-capture-2"):
+    for member in (f"secure-cli-capture-{n}" for n in range(1, DEFAULT_MEMBERS + 1)):
         queue = server.queue(member)
         assert queue.device_uri.startswith("printrelease://") and queue.accepting
         assert "two-sided-long-edge" in queue.sides_supported and "color" in queue.color_modes_supported
