@@ -29,7 +29,6 @@ class BenchStack:
         self.settings = Settings(data_dir=self.root / "data", cups_server=None, max_job_bytes=1 << 30)
         self.port = free_port()
         self.server: subprocess.Popen | None = None
-        self.queues: set[str] = set()
 
     def __enter__(self) -> "BenchStack":
         self.cupsd.start()
