@@ -90,8 +90,9 @@ AUTH_MODES = {
 }
 
 
-# Capture queues behind the virtual queue by default: four parallel backends hide each capture's
-# syncs best on a two-core server (BENCHMARKS.md measures 1, 2 and 4).
+# Capture queues behind the virtual queue by default. CUPS runs one backend per queue at a time, so
+# with one queue a single long upload holds up every job behind it; four let others through (for
+# small jobs the count hardly matters: BENCHMARKS.md measures 1, 2 and 4).
 DEFAULT_MEMBERS = 4
 
 
