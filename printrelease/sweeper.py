@@ -1,10 +1,11 @@
-"""The server's periodic housekeeping: expire, follow released jobs, recover crashed releases, resume queues."""
+"""The server's periodic housekeeping: expiry, following and recovering releases, queues, old records."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
+from printrelease.accounts.login import forget_old_attempts
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.errors import PrintReleaseError
 from printrelease.jobs.colour import measure_pending_colour
@@ -34,6 +35,10 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
         with runtime.sessions.begin() as session:
             return sweep_orphans(session, runtime.spool)
 
+    def login_attempts():
+        with runtime.sessions.begin() as session:
+            return forget_old_attempts(session)
+
     if resume_queues:
         task("resumed", lambda: len(resume_capture_queues(runtime.print_server())))
     task("followed", lambda: len(runtime.releaser.follow()))
@@ -41,6 +46,7 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
     task("expired", expire)
     task("analysed", lambda: measure_pending_colour(runtime.sessions, runtime.spool))
     task("orphans", orphans)
+    task("forgotten login attempts", login_attempts)
     return done
 
 

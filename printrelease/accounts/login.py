@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from printrelease.accounts.models import LoginAttempt, User
@@ -63,3 +63,12 @@ def _throttled(session: Session, login: str, remote_address: str, policy: LoginP
         return True
     return bool(remote_address) and session.scalar(failures.where(
         LoginAttempt.remote_address == remote_address, LoginAttempt.at >= since)) >= policy.failures_per_address
+
+
+def forget_old_attempts(session: Session, keep: timedelta = timedelta(days=90)) -> int:
+    """Delete login attempts older than `keep`: addresses and names are personal data, kept no longer than
+    the audit needs them."""
+    old = session.scalars(select(LoginAttempt.id).where(LoginAttempt.at < utcnow() - keep)).all()
+    if old:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(old)))
+    return len(old)

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from printrelease.accounts.login import LoginPolicy, LoginRefused, LoginThrottled, log_in
+from printrelease.accounts.login import LoginPolicy, LoginRefused, LoginThrottled, forget_old_attempts, log_in
 from printrelease.accounts.models import LoginAttempt
 from printrelease.accounts.passwords import BadPassword, hash_password
 from printrelease.accounts.service import add_user, get_user
+from printrelease.db import utcnow
 
 POLICY = LoginPolicy(window=timedelta(minutes=15), failures_per_login=3, failures_per_address=5)
 
@@ -88,3 +89,14 @@ def test_passwords_have_a_minimum_length_and_are_never_stored_plain():
         hash_password("short")
     stored = hash_password("비밀번호-2026")
     assert stored.startswith("scrypt$") and "비밀번호" not in stored
+
+
+def test_attempts_older_than_the_audit_needs_are_forgotten(runtime, kim):
+    attempt(runtime, "kimsr", "비밀번호-2026")
+    with runtime.sessions.begin() as session:
+        session.add(LoginAttempt(login="kimsr", remote_address="10.0.0.7", succeeded=False,
+                                 at=utcnow() - timedelta(days=91)))
+    with runtime.sessions.begin() as session:
+        assert forget_old_attempts(session) == 1
+    with runtime.sessions() as session:
+        assert [a.succeeded for a in session.scalars(select(LoginAttempt))] == [True]
