@@ -6,7 +6,7 @@ import click
 
 from printrelease.cli import in_transaction
 from printrelease.jobs.models import JobState
-from printrelease.jobs.service import delete_job, expire_jobs, list_jobs
+from printrelease.jobs.service import delete_job, expire_jobs, get_job, list_jobs
 
 
 @click.group("jobs")
@@ -54,7 +54,13 @@ def _follow(runtime, job_ids, timeout) -> None:
     pending, deadline = set(job_ids), time.monotonic() + timeout
     with click.progressbar(length=len(pending), label="printing") as bar:
         while pending and time.monotonic() < deadline:
-            for job in runtime.releaser.follow(pending):
+            runtime.releaser.follow(pending)
+            # Read the outcome back rather than trusting only this process's follow: the server's sweep
+            # may have settled a job first.
+            with runtime.sessions() as session:
+                settled = [job for job in (get_job(session, job_id) for job_id in sorted(pending))
+                           if job.state != JobState.SENT]
+            for job in settled:
                 pending.discard(job.id)
                 bar.update(1)
                 click.echo(f"\njob {job.id}: {job.state.value} ({job.state_reason})")

@@ -133,7 +133,9 @@ class CupsPrintServer:
         return _remote_job(job_id, attrs)
 
     def jobs(self, queue: str, owner: str | None = None) -> list[RemoteJob]:
-        with self._connection() as connection:
+        # Asked as the owner: under CUPS's stock policy only the owner (or an admin) sees a job's name and
+        # owner, and printrelease's own account is neither.
+        with self._connection(owner) as connection:
             found = connection.getJobs(which_jobs="not-completed", requested_attributes=_JOB_ATTRIBUTES)
         jobs = [_remote_job(job_id, attrs) for job_id, attrs in found.items()]
         return [j for j in jobs if j.queue == queue and (owner is None or j.owner == owner)]

@@ -1,5 +1,6 @@
 """Release through a real cupsd: byte-identical delivery, failing printers, racing releasers, crashes."""
 
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from printrelease.jobs.models import Job, JobState
+from printrelease.printers.service import sync_printers
 from printrelease.printing import CANCELED, HELD
 from printrelease.release.service import Releaser
 from printrelease.usage.models import UsageRecord
@@ -91,7 +93,28 @@ class Crash(BaseException):
     pass
 
 
-def test_a_crash_mid_release_leaves_the_job_held_and_nothing_printed(stack, documents):
+@pytest.fixture
+def stock_printer(stack):
+    """A department printer under Debian's stock CUPS policy: only a job's owner (or an admin) may release
+    or cancel a job on it, and only they see its name and owner."""
+    stack.cupsd.add_folder_printer("dept-stock", stack.cupsd.output_root / "dept-stock")
+    subprocess.run(["lpadmin", "-h", stack.cupsd.address, "-p", "dept-stock", "-o", "printer-op-policy=stock"],
+                   check=True)
+    with stack.runtime.sessions.begin() as session:
+        sync_printers(session, stack.runtime.print_server(), only={"dept-stock"})
+    yield "dept-stock"
+    subprocess.run(["cancel", "-h", stack.cupsd.address, "-a", "-x", "dept-stock"], capture_output=True)
+    subprocess.run(["lpadmin", "-h", stack.cupsd.address, "-x", "dept-stock"], check=True)
+    shutil.rmtree(stack.cupsd.output_root / "dept-stock")
+
+
+@pytest.fixture(params=["open policy", "stock policy"])
+def department_printer(request, stack):
+    return request.getfixturevalue("stock_printer") if request.param == "stock policy" else "dept-a"
+
+
+def test_a_crash_mid_release_leaves_the_job_held_and_nothing_printed(stack, documents, department_printer):
+    printer = department_printer
     (job,) = hold(stack, documents["pdf"])
     server = stack.runtime.print_server()
 
@@ -107,15 +130,43 @@ def test_a_crash_mid_release_leaves_the_job_held_and_nothing_printed(stack, docu
 
     dying = DiesAfterSubmitting()
     with pytest.raises(Crash):
-        Releaser(stack.runtime.sessions, stack.runtime.spool, lambda _: dying).release("김성렬", "dept-a")
+        Releaser(stack.runtime.sessions, stack.runtime.spool, lambda _: dying).release("김성렬", printer)
     assert stack.cups_job(dying.cups_job_id)["job-state"] == HELD
     stack.stop_server()  # so that only this test's recovery acts
-    assert stack.runtime.releaser.recover(stale_after=timedelta(0)) == 1
+    import cups
+
+    cups.setUser("printrelease")  # the service's own account, as deployed: not a CUPS admin, not the owner
+    try:
+        assert stack.runtime.releaser.recover(stale_after=timedelta(0)) == 1
+    finally:
+        cups.setUser("root")
     assert stack.cups_job(dying.cups_job_id)["job-state"] == CANCELED
-    assert [j.state for j in stack.jobs()] == [JobState.HELD] and stack.output("dept-a") == []
+    assert [j.state for j in stack.jobs()] == [JobState.HELD] and stack.output(printer) == []
     stack.start_server()
-    stack.cli("jobs", "release", "--user", "김성렬", "--printer", "dept-a", "--timeout", "60")
-    assert len(stack.output("dept-a")) == 1
+    stack.cli("jobs", "release", "--user", "김성렬", "--printer", printer, "--timeout", "60")
+    assert len(stack.output(printer)) == 1
+
+
+def test_a_department_cups_with_the_stock_policy_lets_the_owner_release_and_cancel(stack, documents,
+                                                                                   stock_printer):
+    import cups
+
+    hold(stack, documents["pdf"])
+    server = stack.runtime.print_server()
+    cups_job = server.submit_held(stock_printer, documents["pdf"], "예산안 사본", "김성렬", {})
+    host, port = stack.cupsd.address.split(":")
+    cups.setUser("someone-else")
+    try:
+        with pytest.raises(cups.IPPError):
+            cups.Connection(host=host, port=int(port)).cancelJob(cups_job)  # the policy is really in force
+    finally:
+        cups.setUser("root")
+    server.cancel(cups_job, "김성렬")  # as the owner, as the recovery does
+    assert stack.cups_job(cups_job)["job-state"] == CANCELED
+    done = stack.cli("jobs", "release", "--user", "김성렬", "--printer", stock_printer, "--timeout", "60")
+    assert "printed" in done.stdout
+    (printed,) = stack.output(stock_printer)
+    assert printed.read_bytes() == documents["pdf"].read_bytes()
 
 
 def test_printers_sync_reads_queues_from_cups(stack):

@@ -88,3 +88,18 @@ def test_set_pin_and_disable(runner, runtime):
     with runtime.sessions() as session:
         user = get_user(session, "kimsr")
         assert verify_pin("2468", user.pin_hash) and not verify_pin("2469", user.pin_hash) and not user.is_active
+
+
+def test_waiting_for_a_release_sees_jobs_the_servers_sweep_settled_first(runtime, capsys, tmp_path):
+    from printrelease.cli.jobs import _follow
+    from printrelease.jobs.models import JobState
+    from printrelease.jobs.service import CaptureRequest, capture_job
+    from printrelease.sandbox.documents import make_pdf
+
+    body = make_pdf(tmp_path / "doc.pdf", "보고서", pages=1).read_bytes()
+    with runtime.sessions.begin() as session:
+        job = capture_job(session, runtime.spool, runtime.capture_policy,
+                          CaptureRequest(user="kimsr", title="보고서", options="job-uuid=urn:uuid:cli"), [body]).job
+        job.state, job.state_reason = JobState.PRINTED, "printed on dept-a"  # as if the sweep got there first
+    _follow(runtime, [job.id], timeout=5)
+    assert f"job {job.id}: printed (printed on dept-a)" in capsys.readouterr().out
