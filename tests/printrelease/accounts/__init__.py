@@ -1,0 +1,1 @@
+"""Tests for accounts: logins and passwords."""
