@@ -14,7 +14,7 @@ from benchmarks.capture import capture_throughput
 from benchmarks.stack import BenchStack
 from benchmarks.taps import tap_latency
 from printrelease.cupsadmin import DEFAULT_MEMBERS
-from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.sandbox.documents import make_large_pdf, make_pdf
 
 

@@ -9,7 +9,7 @@ import time
 
 from printrelease.accounts.service import add_user
 from printrelease.cards.service import add_card
-from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.sandbox.documents import make_pdf
 from printrelease.sandbox.pcsc import VirtualCard, VirtualReaderDaemon
 from printrelease.stations.agent import StationAgent, TapClient

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from printrelease.config import Settings
 from printrelease.db import make_engine, make_session_factory
-from printrelease.jobs.service import CapturePolicy
+from printrelease.jobs.capture import CapturePolicy
 from printrelease.keys import load_or_create_key
 from printrelease.printing import PrintServer
 from printrelease.spool import Spool

@@ -93,7 +93,7 @@ def test_set_pin_and_disable(runner, runtime):
 def test_waiting_for_a_release_sees_jobs_the_servers_sweep_settled_first(runtime, capsys, tmp_path):
     from printrelease.cli.jobs import _follow
     from printrelease.jobs.models import JobState
-    from printrelease.jobs.service import CaptureRequest, capture_job
+    from printrelease.jobs.capture import CaptureRequest, capture_job
     from printrelease.sandbox.documents import make_pdf
 
     body = make_pdf(tmp_path / "doc.pdf", "보고서", pages=1).read_bytes()

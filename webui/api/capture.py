@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from printrelease.accounts.errors import UnknownUser
 from printrelease.credentials.service import CAPTURE
 from printrelease.jobs.models import JobState
-from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.spool import DocumentTooLarge
 from webui.api import bearer_token
 from webui.database import get_session, runtime

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from printrelease.accounts.service import add_user
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
 from printrelease.release.errors import PrinterUnavailable

@@ -11,7 +11,7 @@ from printrelease.accounts.service import add_user, get_user
 from printrelease.cards.errors import CardInUse, NothingToClaim
 from printrelease.cards.service import add_card, claim_unknown_card, list_cards, remove_card
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.service import CaptureRequest, capture_job
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED, QueueInfo
 from printrelease.release.service import Releaser
