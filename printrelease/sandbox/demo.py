@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -39,6 +40,21 @@ STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual
 PCSCD_POLL = 0.5  # seconds: a little over pcscd's polling period for readers without card events
 
 
+FALLBACK_ROOT = Path("/var/tmp/printrelease-demo")
+
+
+def reachable_root(wanted: Path) -> Path:
+    """`wanted`, or FALLBACK_ROOT if CUPS's filters and backends, which run as lp, could not reach it.
+
+    A checkout under /root (mode 0700) is the common case: the sandbox then lives outside it rather than
+    loosen the permissions of anyone's home.
+    """
+    for folder in [wanted, *wanted.parents]:
+        if folder.exists() and not folder.stat().st_mode & stat.S_IXOTH:
+            return FALLBACK_ROOT
+    return wanted
+
+
 @dataclass
 class Sandbox:
     root: Path
@@ -47,7 +63,8 @@ class Sandbox:
     capture_members: int = DEFAULT_MEMBERS
 
     def __post_init__(self):
-        self.root = Path(self.root).resolve()
+        self.requested_root = Path(self.root).resolve()
+        self.root = reachable_root(self.requested_root)
         self.cups = PrivateCups(self.root / "cups", self.cups_port)
         self.readers = VirtualReaderDaemon(self.root / "pcscd")
         self.server: subprocess.Popen | None = None
@@ -156,7 +173,10 @@ class Sandbox:
         env = f"CUPS_SERVER={self.cups.address}"
         pr = (f"PRINTRELEASE_DATA_DIR={self.root / 'data'} PRINTRELEASE_CUPS_SERVER={self.cups.address} "
               ".venv/bin/printrelease")
+        moved = ([f"(CUPS runs filters as user lp, which cannot enter {self.requested_root}: the sandbox "
+                  f"lives in {self.root})", ""] if self.root != self.requested_root else [])
         return "\n".join([
+            *moved,
             "printrelease demo is running:",
             f"  server      {self.server_url}/api/v1/health",
             f"  cupsd       {self.cups.address} (virtual queue 'secure-print', printers "

@@ -1,5 +1,9 @@
 """The command line in-process: help, users, listing; errors become one-line messages."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from printrelease.accounts.service import get_user
 
 
@@ -103,3 +107,17 @@ def test_waiting_for_a_release_sees_jobs_the_servers_sweep_settled_first(runtime
         job.state, job.state_reason = JobState.PRINTED, "printed on dept-a"  # as if the sweep got there first
     _follow(runtime, [job.id], timeout=5)
     assert f"job {job.id}: printed (printed on dept-a)" in capsys.readouterr().out
+
+
+def test_the_demo_moves_out_of_a_folder_cups_cannot_enter(tmp_path):
+    from printrelease.sandbox.demo import FALLBACK_ROOT, reachable_root
+
+    home = tmp_path / "root"
+    home.mkdir(mode=0o700)
+    assert reachable_root(home / "printrelease" / "var" / "demo") == FALLBACK_ROOT
+    open_folder = Path(tempfile.mkdtemp())  # pytest's own tmp_path sits in a 0700 folder
+    try:
+        open_folder.chmod(0o755)
+        assert reachable_root(open_folder / "var" / "demo") == open_folder / "var" / "demo"
+    finally:
+        shutil.rmtree(open_folder)
