@@ -196,9 +196,9 @@ class Sandbox:
             f"  {pr} jobs release --user kimsr --printer dept-5f",
             "An unknown badge, then its owner claims it after logging in (password " + DEMO_PASSWORD + "):",
             "  .venv/bin/printrelease demo tap --card 0A0B0C0D",
-            f"  curl -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
+            f"  curl -s -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
             f"'{{\"login\": \"parkmh\", \"password\": \"{DEMO_PASSWORD}\"}}' {self.server_url}/api/v1/session",
-            f"  curl -b {self.root / 'cookies'} -H 'Content-Type: application/json' "
+            f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' "
             f"-d '{{\"station\": \"{STATION}\"}}' {self.server_url}/api/v1/me/cards/claim",
             "",
             "Ctrl-C stops the demo; its data stays in " + str(self.root),
