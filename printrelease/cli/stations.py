@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from printrelease.cli import in_transaction
-from printrelease.stations.service import add_station, list_stations, remove_station
+from printrelease.stations.service import add_station, last_taps, list_stations, remove_station
 
 
 @click.group("stations")
@@ -39,9 +39,12 @@ def add(session, name, printer, require_pin, token_file) -> None:
 @group.command("list")
 @in_transaction
 def list_(session) -> None:
-    """List stations."""
+    """List stations, with each one's last tap (a station that has gone quiet may need a look)."""
+    last = last_taps(session)
     for station in list_stations(session):
-        click.echo(f"{station.name}\t{station.printer.name}\t{'PIN' if station.require_pin else '-'}")
+        tap = last.get(station.id)
+        seen = f"last tap {tap.at:%Y-%m-%d %H:%M} UTC ({tap.outcome.value})" if tap else "no taps yet"
+        click.echo(f"{station.name}\t{station.printer.name}\t{'PIN' if station.require_pin else '-'}\t{seen}")
 
 
 @group.command("remove")

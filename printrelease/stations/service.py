@@ -47,6 +47,13 @@ def list_stations(session: Session) -> list[Station]:
     return list(session.scalars(select(Station).order_by(Station.name)).unique())
 
 
+def last_taps(session: Session) -> dict[int, Tap]:
+    """Each station's most recent tap, by station id: a station that has gone quiet may need a look."""
+    latest = select(Tap.station_id, func.max(Tap.id).label("id")).group_by(Tap.station_id).subquery()
+    taps = session.scalars(select(Tap).join(latest, Tap.id == latest.c.id)).unique()
+    return {tap.station_id: tap for tap in taps}
+
+
 def remove_station(session: Session, name: str) -> None:
     station = get_station(session, name)
     revoke(session, STATION, name)

@@ -76,7 +76,7 @@ def test_stations_commands_show_the_token_once(runner, runtime):
     added = runner.invoke("stations", "add", "reader-a", "--printer", "dept-a", "--require-pin").output
     token = added.rsplit(": ", 1)[1].strip()
     assert len(token) >= 40 and token not in runner.invoke("stations", "list").output
-    assert "reader-a\tdept-a\tPIN" in runner.invoke("stations", "list").output
+    assert "reader-a\tdept-a\tPIN\tno taps yet" in runner.invoke("stations", "list").output
     assert runner.invoke("stations", "add", "reader-a", "--printer", "dept-a").exit_code == 1
     assert "removed station reader-a" in runner.invoke("stations", "remove", "reader-a").output
 

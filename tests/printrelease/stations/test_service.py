@@ -17,7 +17,7 @@ from printrelease.printing import PRINTER_STOPPED, QueueInfo
 from printrelease.release.service import Releaser
 from printrelease.sandbox.documents import make_pdf
 from printrelease.stations.models import Tap, TapOutcome
-from printrelease.stations.service import TapPolicy, TapService, add_station
+from printrelease.stations.service import TapPolicy, TapService, add_station, last_taps
 from tests.fakes import FakePrintServer
 
 KEY = b"test-card-key"
@@ -163,3 +163,12 @@ def test_one_user_tapping_at_two_stations_at_once_prints_each_job_once(taps, sta
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sum(r.jobs for r in results) == len(jobs) and len(server.remote) == len(jobs)
+
+
+def test_each_stations_last_tap_shows_which_have_gone_quiet(runtime, taps, stations, hold):
+    hold()
+    taps.tap(stations["a"], "DEADBEEF")
+    taps.tap(stations["a"], KIM_CARD)
+    with runtime.sessions() as session:
+        last = last_taps(session)
+    assert set(last) == {stations["a"]} and last[stations["a"]].outcome == TapOutcome.RELEASED
