@@ -27,6 +27,7 @@ class Settings:
     claim_window: timedelta = timedelta(minutes=10)
     sweep_interval: float = 30.0
     auto_create_users: bool = True
+    secure_cookies: bool = False  # set behind HTTPS: the browser then sends the session cookie only over TLS
 
     @property
     def spool_dir(self) -> Path:
@@ -57,5 +58,6 @@ class Settings:
             claim_window=timedelta(minutes=float(_env("CLAIM_WINDOW_MINUTES", "10"))),
             sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
             auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
+            secure_cookies=_env("SECURE_COOKIES", "0") in ("1", "true", "yes"),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

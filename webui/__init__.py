@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
         runtime = Runtime(Settings.from_env(**overrides))
     app.config.from_mapping(SECRET_KEY=runtime.secret_key, MAX_CONTENT_LENGTH=None,
                             SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                            SESSION_COOKIE_SECURE=runtime.settings.secure_cookies,
                             PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})

@@ -69,3 +69,17 @@ def test_the_session_cookie_is_signed_httponly_and_samesite(client, kim):
     # A cookie whose signature does not match is ignored, not believed.
     client.set_cookie("session", cookie.split(";")[0].split("=", 1)[1][:-4] + "AAAA")
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_behind_https_the_cookie_is_marked_secure(runtime, kim):
+    from dataclasses import replace
+
+    from printrelease.runtime import Runtime
+    from webui import create_app
+
+    secure = Runtime(replace(runtime.settings, secure_cookies=True))
+    try:
+        client = create_app({"TESTING": True}, runtime=secure).test_client()
+        assert "Secure" in log_in(client).headers["Set-Cookie"]
+    finally:
+        secure.close()
