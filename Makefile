@@ -40,4 +40,4 @@ lint: venv  ## Check the style (flake8)
 	$(BIN)/python -m flake8 printrelease webui tests benchmarks
 
 clean:  ## Remove the virtual environment and sandbox data
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache /var/tmp/printrelease-demo
