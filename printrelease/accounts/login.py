@@ -1,10 +1,11 @@
 """Logging in to the web UI with a login name and password, with guessing slowed down; the caller commits.
 
-Every attempt is recorded, failed or not, so the caller commits even when `log_in` raises.
+Every password tried is recorded, right or wrong, so the caller commits even when `log_in` raises.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,6 +16,8 @@ from printrelease.accounts.models import LoginAttempt, User
 from printrelease.accounts.passwords import verify_password
 from printrelease.db import utcnow
 from printrelease.errors import PrintReleaseError
+
+log = logging.getLogger(__name__)
 
 
 class LoginRefused(PrintReleaseError):
@@ -41,7 +44,9 @@ def log_in(session: Session, login: str, password: str, remote_address: str = ""
     login = login.strip()[:255]
     remote_address = remote_address[:64]
     if _throttled(session, login, remote_address, policy):
-        session.add(LoginAttempt(login=login, remote_address=remote_address, succeeded=False))
+        # Not recorded as another failure: no password was tried, and counting these would let anyone
+        # keep a colleague locked out for good by knocking every few minutes.
+        log.warning("login for %r from %s refused: too many failures", login, remote_address or "?")
         raise LoginThrottled(int(policy.window.total_seconds() // 60))
     user = session.scalar(select(User).where(User.login == login))
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
