@@ -1,4 +1,4 @@
-"""Creating, finding and importing users; sessions come from the caller, who commits."""
+"""Creating, finding, changing and importing users; sessions come from the caller, who commits."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from printrelease.accounts.errors import BadUserRecord, UnknownUser
 from printrelease.accounts.models import Department, User
+from printrelease.accounts.passwords import hash_password
+from printrelease.accounts.pins import hash_pin
 from printrelease.errors import Invalid
 
 
@@ -23,6 +25,27 @@ def get_user(session: Session, login: str) -> User:
 
 def find_user(session: Session, login: str) -> User | None:
     return session.scalar(select(User).where(User.login == login))
+
+
+def set_pin(session: Session, login: str, pin: str | None) -> User:
+    """Set the user's station PIN (asked at every station once set), or remove it with None."""
+    user = get_user(session, login)
+    user.pin_hash = hash_pin(pin) if pin is not None else None
+    return user
+
+
+def set_password(session: Session, login: str, password: str | None) -> User:
+    """Set the user's web password, or remove it with None (they can then no longer log in)."""
+    user = get_user(session, login)
+    user.password_hash = hash_password(password) if password is not None else None
+    return user
+
+
+def set_active(session: Session, login: str, active: bool) -> User:
+    """Enable or disable a user: a disabled user's cards release nothing and they cannot log in."""
+    user = get_user(session, login)
+    user.is_active = active
+    return user
 
 
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:

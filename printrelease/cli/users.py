@@ -6,9 +6,7 @@ import click
 from sqlalchemy import select
 
 from printrelease.accounts.models import User
-from printrelease.accounts.passwords import hash_password
-from printrelease.accounts.pins import hash_pin
-from printrelease.accounts.service import add_user, get_user, import_users
+from printrelease.accounts.service import add_user, import_users, set_active, set_password, set_pin
 from printrelease.cli import in_transaction
 
 
@@ -45,9 +43,9 @@ def import_(runtime, csv_file: Path) -> None:
 @click.argument("login")
 @click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True, help="4 to 12 digits.")
 @in_transaction
-def set_pin(session, login, pin) -> None:
+def set_pin_command(session, login, pin) -> None:
     """Set LOGIN's PIN, asked at every station once set."""
-    get_user(session, login).pin_hash = hash_pin(pin)
+    set_pin(session, login, pin)
     click.echo(f"PIN set for {login}")
 
 
@@ -56,16 +54,37 @@ def set_pin(session, login, pin) -> None:
 @in_transaction
 def clear_pin(session, login) -> None:
     """Remove LOGIN's PIN."""
-    get_user(session, login).pin_hash = None
+    set_pin(session, login, None)
     click.echo(f"PIN cleared for {login}")
+
+
+@group.command("set-password")
+@click.argument("login")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 8 characters; asked for when not given.")
+@in_transaction
+def set_password_command(session, login, password) -> None:
+    """Set LOGIN's password for the web UI."""
+    set_password(session, login, password)
+    click.echo(f"password set for {login}")
+
+
+@group.command("clear-password")
+@click.argument("login")
+@in_transaction
+def clear_password(session, login) -> None:
+    """Remove LOGIN's password: they can no longer log in to the web UI."""
+    set_password(session, login, None)
+    click.echo(f"password cleared for {login}")
 
 
 @group.command("disable")
 @click.argument("login")
 @in_transaction
 def disable(session, login) -> None:
-    """Disable LOGIN: their cards release nothing; their held jobs stay until they expire."""
-    get_user(session, login).is_active = False
+    """Disable LOGIN: their cards release nothing and they cannot log in; their held jobs stay until they
+    expire."""
+    set_active(session, login, False)
     click.echo(f"{login} disabled")
 
 
@@ -74,7 +93,7 @@ def disable(session, login) -> None:
 @in_transaction
 def enable(session, login) -> None:
     """Enable LOGIN again."""
-    get_user(session, login).is_active = True
+    set_active(session, login, True)
     click.echo(f"{login} enabled")
 
 
@@ -85,23 +104,3 @@ def list_(session) -> None:
     for user in session.scalars(select(User).order_by(User.login)).unique():
         department = user.department.code if user.department else "-"
         click.echo(f"{user.login}\t{user.display_name}\t{department}\t{'active' if user.is_active else 'disabled'}")
-
-
-@group.command("set-password")
-@click.argument("login")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 8 characters; asked for when not given.")
-@in_transaction
-def set_password(session, login, password) -> None:
-    """Set LOGIN's password for the web UI."""
-    get_user(session, login).password_hash = hash_password(password)
-    click.echo(f"password set for {login}")
-
-
-@group.command("clear-password")
-@click.argument("login")
-@in_transaction
-def clear_password(session, login) -> None:
-    """Remove LOGIN's password: they can no longer log in to the web UI."""
-    get_user(session, login).password_hash = None
-    click.echo(f"password cleared for {login}")

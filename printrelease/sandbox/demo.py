@@ -13,8 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from printrelease import db
-from printrelease.accounts.passwords import hash_password
-from printrelease.accounts.service import add_user
+from printrelease.accounts.service import add_user, set_password
 from printrelease.cards.service import add_card
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
@@ -110,8 +109,8 @@ class Sandbox:
                           members=self.capture_members, location="어느 복합기에서나 출력")
             sync_printers(session, runtime.print_server(), only={name for name, _ in PRINTERS})
             for login, name, code, department in USERS:
-                user = add_user(session, login, name, f"{login}@example.go.kr", code, department)
-                user.password_hash = hash_password(DEMO_PASSWORD)
+                add_user(session, login, name, f"{login}@example.go.kr", code, department)
+                set_password(session, login, DEMO_PASSWORD)
                 add_card(session, runtime.card_key, login, CARDS[login], label="demo badge")
             if session.scalar(select(Station).where(Station.name == STATION)) is not None:
                 remove_station(session, STATION)
