@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 from flask import request, session
 
+from printrelease.accounts.service import find_user
 from printrelease.errors import PrintReleaseError
+from webui.database import get_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -54,10 +56,16 @@ def check_same_site() -> None:
 
 
 def login_required(view):
+    """Pass the logged-in user's login to the view; a user disabled since logging in is logged out."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         login = current_login()
         if not login:
+            raise NotLoggedIn()
+        user = find_user(get_session(), login)
+        if user is None or not user.is_active:
+            end_session()
             raise NotLoggedIn()
         return view(login, *args, **kwargs)
 

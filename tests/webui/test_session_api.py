@@ -83,3 +83,15 @@ def test_behind_https_the_cookie_is_marked_secure(runtime, kim):
         assert "Secure" in log_in(client).headers["Set-Cookie"]
     finally:
         secure.close()
+
+
+def test_a_user_disabled_after_logging_in_is_logged_out(client, runtime, kim):
+    from printrelease.accounts.service import set_active
+
+    log_in(client)
+    with runtime.sessions.begin() as session:
+        set_active(session, "kimsr", False)
+    assert client.get("/api/v1/me").status_code == 401
+    with runtime.sessions.begin() as session:
+        set_active(session, "kimsr", True)
+    assert client.get("/api/v1/me").status_code == 401, "the old session is gone, not resumed"
