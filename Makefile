@@ -16,7 +16,7 @@ help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 demo: debs venv  ## Run the sandbox: private cupsd, virtual queue, two printers, server, demo users
-	$(BIN)/printrelease demo
+	$(BIN)/python -m sandbox
 
 test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and SQLite
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \

@@ -15,7 +15,7 @@ from benchmarks.stack import BenchStack
 from benchmarks.taps import tap_latency
 from printrelease.cupsadmin import DEFAULT_MEMBERS
 from printrelease.jobs.capture import CaptureRequest, capture_job
-from printrelease.sandbox.documents import make_large_pdf, make_pdf
+from sandbox.documents import make_large_pdf, make_pdf
 
 
 def percentile(values: list[float], p: float) -> float:

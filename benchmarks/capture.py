@@ -7,7 +7,7 @@ import statistics
 import time
 
 from benchmarks.stack import BenchStack
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 
 
 def _cpu_per_job(stack: BenchStack, before: dict, lp_before: float, n: int) -> dict:

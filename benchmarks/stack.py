@@ -18,7 +18,7 @@ from printrelease.cupsadmin import capture_uri, install_queue
 from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
-from printrelease.sandbox.cupsd import PrivateCups, free_port, wait_for_port
+from sandbox.cupsd import PrivateCups, free_port, wait_for_port
 
 
 class BenchStack:

@@ -10,8 +10,8 @@ import time
 from printrelease.accounts.service import add_user
 from printrelease.cards.service import add_card
 from printrelease.jobs.capture import CaptureRequest, capture_job
-from printrelease.sandbox.documents import make_pdf
-from printrelease.sandbox.pcsc import VirtualCard, VirtualReaderDaemon
+from sandbox.documents import make_pdf
+from sandbox.pcsc import VirtualCard, VirtualReaderDaemon
 from printrelease.stations.agent import StationAgent, TapClient
 from printrelease.stations.reader import PcscReader
 from printrelease.stations.service import add_station

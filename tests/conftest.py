@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from printrelease import db
 from printrelease.config import Settings
 from printrelease.runtime import Runtime
-from printrelease.sandbox.cupsd import PrivateCups
+from sandbox.cupsd import PrivateCups
 
 POSTGRES_ENV = "PRINTRELEASE_TEST_POSTGRES_URL"
 

@@ -19,7 +19,7 @@ from printrelease.cupsadmin import capture_uri, install_queue
 from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
-from printrelease.sandbox.cupsd import free_port, wait_for_port
+from sandbox.cupsd import free_port, wait_for_port
 
 from tests.conftest import fresh_database
 
@@ -157,7 +157,7 @@ def any_db_stack(request, cupsd, tmp_path):
 @pytest.fixture
 def documents(tmp_path):
     """Documents in the formats clients send: PDF, PostScript, plain text (Korean), PNG."""
-    from printrelease.sandbox.documents import make_pdf
+    from sandbox.documents import make_pdf
 
     folder = tmp_path / "documents"
     folder.mkdir()

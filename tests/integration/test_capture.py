@@ -9,7 +9,7 @@ import pytest
 from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri
 from printrelease.jobs.models import JobState
 from printrelease.printing import CANCELED, COMPLETED, PENDING, PRINTER_STOPPED
-from printrelease.sandbox.documents import make_large_pdf
+from sandbox.documents import make_large_pdf
 from tests.integration.conftest import wait_until
 
 

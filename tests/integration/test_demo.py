@@ -9,8 +9,8 @@ import pytest
 
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
-from printrelease.sandbox.cupsd import free_port
-from printrelease.sandbox.demo import CARDS, Sandbox
+from sandbox.cupsd import free_port
+from sandbox.demo import CARDS, Sandbox
 from tests.integration.conftest import wait_until
 
 
@@ -28,7 +28,7 @@ def sandbox():
 
 def test_print_then_tap_in_the_sandbox(sandbox):
     sandbox, runtime = sandbox
-    assert "demo tap kimsr" in sandbox.instructions()
+    assert "python -m sandbox tap kimsr" in sandbox.instructions()
     subprocess.run(["lp", "-h", sandbox.cups.address, "-d", "secure-print", "-U", "kimsr", "-t", "예산안 2013.pdf",
                     str(sandbox.sample_document)], check=True, capture_output=True)
 

@@ -11,7 +11,7 @@ import pytest
 from printrelease.jobs.models import JobState
 from printrelease.printers.service import sync_printers
 from printrelease.printing import CANCELED, COMPLETED
-from printrelease.sandbox.ippeve import IppEverywherePrinter
+from sandbox.ippeve import IppEverywherePrinter
 from tests.integration.conftest import wait_until
 
 

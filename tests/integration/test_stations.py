@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from printrelease.jobs.models import JobState
-from printrelease.sandbox.demo import PCSCD_POLL
-from printrelease.sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
+from sandbox.demo import PCSCD_POLL
+from sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
 from printrelease.stations.reader import FEEDBACK, Signal
 from tests.integration.conftest import wait_until
 

@@ -3,7 +3,7 @@
 import pytest
 
 from printrelease.analysis import UnreadableDocument, count_pages, parse_options
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 
 
 def test_options_from_a_cups_options_string():

@@ -9,8 +9,9 @@ from printrelease.accounts.service import get_user
 
 def test_help_lists_every_command(runner):
     result = runner.invoke("--help")
-    for command in ("serve", "db", "cups", "printers", "users", "jobs", "demo"):
+    for command in ("serve", "db", "cups", "printers", "users", "jobs"):
         assert f"  {command} " in result.output
+    assert "  demo " not in result.output  # the sandbox is not part of a production install
     jobs = runner.invoke("jobs", "--help").output
     for command in ("list", "release", "delete", "expire"):
         assert command in jobs
@@ -98,7 +99,7 @@ def test_waiting_for_a_release_sees_jobs_the_servers_sweep_settled_first(runtime
     from printrelease.cli.jobs import _follow
     from printrelease.jobs.models import JobState
     from printrelease.jobs.capture import CaptureRequest, capture_job
-    from printrelease.sandbox.documents import make_pdf
+    from sandbox.documents import make_pdf
 
     body = make_pdf(tmp_path / "doc.pdf", "보고서", pages=1).read_bytes()
     with runtime.sessions.begin() as session:
@@ -110,7 +111,7 @@ def test_waiting_for_a_release_sees_jobs_the_servers_sweep_settled_first(runtime
 
 
 def test_the_demo_moves_out_of_a_folder_cups_cannot_enter(tmp_path):
-    from printrelease.sandbox.demo import FALLBACK_ROOT, reachable_root
+    from sandbox.demo import FALLBACK_ROOT, reachable_root
 
     home = tmp_path / "root"
     home.mkdir(mode=0o700)

@@ -7,7 +7,7 @@ import pytest
 from printrelease.credentials.service import CAPTURE, issue_token
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 
 
 @pytest.fixture

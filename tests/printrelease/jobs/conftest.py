@@ -2,7 +2,7 @@
 
 import pytest
 
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 from tests.printrelease.jobs.helpers import KOREAN_TITLE
 
 

@@ -9,7 +9,7 @@ from printrelease.db import utcnow
 from printrelease.jobs.errors import JobNotHeld, UnknownJob
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import delete_job, expire_jobs, list_jobs, sweep_orphans
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 from tests.printrelease.jobs.helpers import capture
 
 

@@ -14,7 +14,7 @@ from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 from printrelease.usage.models import UsageIsImmutable, UsageRecord
 from tests.fakes import FakePrintServer
 

@@ -15,7 +15,7 @@ from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED, QueueInfo
 from printrelease.release.service import Releaser
-from printrelease.sandbox.documents import make_pdf
+from sandbox.documents import make_pdf
 from printrelease.stations.models import Tap, TapOutcome
 from printrelease.stations.service import TapPolicy, TapService, add_station, last_taps
 from tests.fakes import FakePrintServer

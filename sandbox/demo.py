@@ -20,9 +20,9 @@ from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_queue
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
-from printrelease.sandbox.cupsd import PrivateCups, stop_process, wait_for_port
-from printrelease.sandbox.documents import make_pdf
-from printrelease.sandbox.pcsc import VirtualCard, VirtualReaderDaemon
+from sandbox.cupsd import PrivateCups, stop_process, wait_for_port
+from sandbox.documents import make_pdf
+from sandbox.pcsc import VirtualCard, VirtualReaderDaemon
 from printrelease.stations.models import Station
 from printrelease.stations.service import add_station, remove_station
 
@@ -32,7 +32,7 @@ USERS = (
     ("leejy", "이지영", "budget", "기획예산과"),
     ("parkmh", "박민호", "civil", "민원봉사과"),
 )
-# The demo users' badges (card UIDs as a reader reads them); `printrelease demo tap USER` plays them.
+# The demo users' badges (card UIDs as a reader reads them); `python -m sandbox tap USER` plays them.
 DEMO_PASSWORD = "demo-password"  # every demo user's web login; a sandbox only
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
@@ -189,12 +189,12 @@ class Sandbox:
             "See it held:",
             f"  {pr} jobs list",
             "Tap 김성렬's badge at the 3rd-floor printer (in another terminal):",
-            "  .venv/bin/printrelease demo tap kimsr",
+            "  .venv/bin/python -m sandbox tap kimsr",
             f"  ls {self.output_dir('dept-3f')}",
             "Or release it from the command line, at the 5th floor:",
             f"  {pr} jobs release --user kimsr --printer dept-5f",
             "An unknown badge, then its owner claims it after logging in (password " + DEMO_PASSWORD + "):",
-            "  .venv/bin/printrelease demo tap --card 0A0B0C0D",
+            "  .venv/bin/python -m sandbox tap --card 0A0B0C0D",
             f"  curl -s -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
             f"'{{\"login\": \"parkmh\", \"password\": \"{DEMO_PASSWORD}\"}}' {self.server_url}/api/v1/session",
             f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' "

@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from printrelease.sandbox.cupsd import free_port, stop_process, wait_for_port
+from sandbox.cupsd import free_port, stop_process, wait_for_port
 
 DBUS_SOCKET = Path("/run/dbus/system_bus_socket")
 DBUS_PID = Path("/run/dbus/pid")

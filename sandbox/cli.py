@@ -1,4 +1,4 @@
-"""`printrelease demo`: the self-contained sandbox a newcomer starts with `make demo`."""
+"""`python -m sandbox`: the self-contained demo a newcomer starts with `make demo` (not part of the production CLI)."""
 
 import signal
 import sys
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from printrelease.sandbox.demo import Sandbox
+from sandbox.demo import Sandbox
 
 
-@click.group("demo", invoke_without_command=True)
+@click.group("sandbox", invoke_without_command=True)
 @click.option("--root", type=click.Path(path_type=Path), default="var/demo", show_default=True)
 @click.option("--cups-port", default=6631, show_default=True)
 @click.option("--port", "server_port", default=8631, show_default=True)
@@ -41,7 +41,7 @@ def group(ctx, root, cups_port, server_port) -> None:
 @click.pass_obj
 def tap(sandbox, user, card) -> None:
     """Tap USER's demo badge on the running demo's card reader and show what the station did."""
-    from printrelease.sandbox.demo import CARDS
+    from sandbox.demo import CARDS
 
     if card is None:
         if user not in CARDS:

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from printrelease.sandbox.cupsd import stop_process, wait_for_port
+from sandbox.cupsd import stop_process, wait_for_port
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
