@@ -10,7 +10,7 @@ DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test bench debs venv lint clean
+.PHONY: help demo test bench debs venv lint translations clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,11 +33,18 @@ venv: $(VENV)/.installed  ## Create the virtual environment and install the pack
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test]'  # every role: server, station, demo, test tools
 	touch $@
 
 lint: venv  ## Check the style (flake8)
-	$(BIN)/python -m flake8 printrelease webui tests benchmarks
+	$(BIN)/python -m flake8 printrelease webui tests benchmarks sandbox
+
+translations: venv  ## Extract messages, merge them into the catalogues, compile (translate new ones in ko)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext --no-location --sort-output \
+		--project printrelease -o printrelease/translations/messages.pot .
+	$(BIN)/pybabel update -i printrelease/translations/messages.pot -d printrelease/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d printrelease/translations --statistics
 
 clean:  ## Remove the virtual environment and sandbox data
 	rm -rf $(VENV) var .pytest_cache /var/tmp/printrelease-demo

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -18,6 +19,8 @@ COLOR_MODES = ("color", "monochrome")
 
 class UnreadableDocument(Invalid):
     """The document is empty, corrupt or of a kind the spool does not take."""
+
+    code = "unreadable_document"
 
 
 @dataclass(frozen=True)
@@ -67,24 +70,25 @@ def _bounded_int(value, low: int, high: int) -> int:
 def count_pages(path: Path, content_type: str = "application/pdf") -> int:
     """Pages in a PDF, read from the file without loading it whole; raises UnreadableDocument."""
     if path.stat().st_size == 0:
-        raise UnreadableDocument("the document is empty (0 bytes)")
+        raise UnreadableDocument(N_("the document is empty (0 bytes)"))
     if content_type not in ("application/pdf", "application/vnd.cups-pdf"):
         raise UnreadableDocument(
-            f"documents of type {content_type} are not taken; the queue's PPD should convert them to PDF"
-        )
+            N_("documents of type %(type)s are not taken; the queue's PPD should convert them to PDF"),
+            type=content_type)
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     with open(path, "rb") as stream:
         if not stream.read(1024).lstrip().startswith(b"%PDF"):
-            raise UnreadableDocument("the document is not a PDF (no %PDF header)")
+            raise UnreadableDocument(N_("the document is not a PDF (no %%PDF header)"))
         stream.seek(0)
         try:
             pages = len(PdfReader(stream).pages)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-            raise UnreadableDocument(f"the PDF is damaged and cannot be read: {error}") from error
+            raise UnreadableDocument(N_("the PDF is damaged and cannot be read: %(detail)s"),
+                                     detail=str(error)) from error
     if pages == 0:
-        raise UnreadableDocument("the PDF has no pages")
+        raise UnreadableDocument(N_("the PDF has no pages"))
     return pages
 
 
@@ -101,9 +105,10 @@ def count_colour_pages(path: Path, timeout: float = 120.0) -> int:
         done = subprocess.run(["gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=inkcov", "-o", "-",
                                str(path)], capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise UnreadableDocument(f"colour analysis failed: {error}") from error
+        raise UnreadableDocument(N_("colour analysis failed: %(detail)s"), detail=str(error)) from error
     pages = [line.split() for line in done.stdout.splitlines() if line.rstrip().endswith("OK")]
     if done.returncode != 0 or not pages:
-        raise UnreadableDocument(f"colour analysis failed: {done.stderr.strip()[:200] or 'no page measured'}")
+        raise UnreadableDocument(N_("colour analysis failed: %(detail)s"),
+                                 detail=done.stderr.strip()[:200] or "no page measured")
     return sum(1 for c, m, y, *_ in pages if max(float(c), float(m), float(y)) - min(float(c), float(m), float(y))
                > CHROMA_TOLERANCE)

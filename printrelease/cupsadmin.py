@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_, bilingual
 from printrelease.printing import PRINTER_STOPPED, PrintServer
 
 BACKEND_SCHEME = "printrelease"
 
 
 class CupsAdminError(PrintReleaseError):
-    pass
+    code = "cups_admin"
 
 
 BACKEND_SOURCE = "printrelease-backend.c"
@@ -27,7 +28,7 @@ def drivers_dir() -> Path:
                       Path(sys.prefix) / "share" / "printrelease" / "drivers"):
         if (candidate / BACKEND_SOURCE).exists():
             return candidate
-    raise CupsAdminError("cannot find the printrelease drivers folder (backend and PPD)")
+    raise CupsAdminError(N_("cannot find the printrelease drivers folder (backend and PPD)"))
 
 
 def build_backend(output: Path) -> Path:
@@ -37,9 +38,10 @@ def build_backend(output: Path) -> Path:
     try:
         done = subprocess.run(command, capture_output=True, text=True)
     except FileNotFoundError:
-        raise CupsAdminError(f"no C compiler ({compiler}) to build the backend: apt-get install gcc") from None
+        raise CupsAdminError(N_("no C compiler (%(compiler)s) to build the backend: apt-get install gcc"),
+                             compiler=compiler) from None
     if done.returncode != 0:
-        raise CupsAdminError(f"building the backend failed:\n{done.stderr.strip()}")
+        raise CupsAdminError(N_("building the backend failed:\n%(detail)s"), detail=done.stderr.strip())
     return output
 
 
@@ -66,20 +68,23 @@ def lpadmin(server: str, *args: str) -> None:
     command = ["lpadmin"] + (["-h", server] if server else []) + list(args)
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise CupsAdminError(f"{' '.join(command[:4])}...: {done.stderr.strip() or done.stdout.strip()}")
+        raise CupsAdminError(N_("%(command)s failed: %(detail)s"), command=" ".join(command[:4]),
+                             detail=done.stderr.strip() or done.stdout.strip())
 
 
 def _cups_command(server: str, program: str, *args: str) -> None:
     command = [program] + (["-h", server] if server else []) + list(args)
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise CupsAdminError(f"{program}: {done.stderr.strip()}")
+        raise CupsAdminError(N_("%(command)s failed: %(detail)s"), command=program, detail=done.stderr.strip())
 
 
 def capture_uri(server_url: str, token: str) -> str:
     hostport = server_url.split("://", 1)[-1].rstrip("/")
     return f"{BACKEND_SCHEME}://capture:{token}@{hostport}"
 
+
+QUEUE_INFO = N_("Secure print: held until you tap your card at any printer")
 
 # How users prove who they are when printing to the virtual queue: the CUPS operation policy (both
 # exist in Debian's stock cupsd.conf) and what clients must send.
@@ -107,10 +112,11 @@ def install_queue(
     owner from the authenticated user instead of the name the client claims.
     """
     if auth not in AUTH_MODES:
-        raise CupsAdminError(f"unknown authentication mode {auth!r}; choose one of {', '.join(AUTH_MODES)}")
+        raise CupsAdminError(N_("unknown authentication mode '%(mode)s'; choose one of %(modes)s"), mode=auth,
+                             modes=", ".join(AUTH_MODES))
     policy, auth_info = AUTH_MODES[auth]
     ppd = str(drivers_dir() / "printrelease.ppd")
-    info = info or "보안 인쇄: 카드를 대면 출력 / Secure print: held until you tap your card at any printer"
+    info = info or bilingual(QUEUE_INFO)
     common = ["-v", device_uri, "-P", ppd, "-L", location, "-D", info,
               "-o", "printer-error-policy=stop-printer", "-o", "job-sheets-default=none,none"]
     guard = ["-o", f"printer-op-policy={policy}", "-o", f"auth-info-required={auth_info}"]

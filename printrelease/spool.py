@@ -10,18 +10,24 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 from printrelease.errors import Invalid, PrintReleaseError
+from printrelease.i18n import N_
 
 CHUNK = 1024 * 1024
 
 
 class DocumentTooLarge(Invalid):
+    code = "document_too_large"
+    template = N_("document is larger than the limit of %(limit)s bytes")
+
     def __init__(self, limit: int):
-        super().__init__(f"document is larger than the limit of {limit} bytes")
+        super().__init__(limit=limit)
         self.limit = limit
 
 
 class SpoolDamaged(PrintReleaseError):
     """The stored bytes are missing or no longer match the hash taken at capture."""
+
+    code = "spool_damaged"
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,9 @@ class Spool:
                 for chunk in iter(lambda: stream.read(CHUNK), b""):
                     digest.update(chunk)
         except FileNotFoundError:
-            raise SpoolDamaged(f"the document file {path.name} is missing from the spool") from None
+            raise SpoolDamaged(N_("the document file %(file)s is missing from the spool"), file=path.name) from None
         if digest.hexdigest() != sha256:
-            raise SpoolDamaged(f"the document file {path.name} no longer matches its checksum")
+            raise SpoolDamaged(N_("the document file %(file)s no longer matches its checksum"), file=path.name)
         return path
 
     def delete(self, key: str | None) -> None:

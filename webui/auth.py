@@ -15,19 +15,20 @@ from flask import request, session
 
 from printrelease.accounts.service import find_user
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 from webui.database import get_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class NotLoggedIn(PrintReleaseError):
-    def __init__(self):
-        super().__init__("log in first")
+    code = "not_logged_in"
+    template = N_("log in first")
 
 
 class CrossSiteRequest(PrintReleaseError):
-    def __init__(self):
-        super().__init__("refused: changes need a JSON request from this site's own pages")
+    code = "cross_site_request"
+    template = N_("refused: changes need a JSON request from this site's own pages")
 
 
 def current_login() -> str | None:

@@ -1,13 +1,19 @@
 """Errors of the accounts domain."""
 
 from printrelease.errors import Invalid, NotFound
+from printrelease.i18n import N_
 
 
 class UnknownUser(NotFound):
+    code = "unknown_user"
+    template = N_("unknown user '%(login)s'")
+
     def __init__(self, login: str):
-        super().__init__(f"unknown user {login!r}")
+        super().__init__(login=login)
         self.login = login
 
 
 class BadUserRecord(Invalid):
-    """A row of a user import that cannot be taken, with its line number."""
+    """A user record (or a row of a user import) that cannot be taken, with its line number."""
+
+    code = "bad_user_record"

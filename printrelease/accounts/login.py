@@ -16,19 +16,23 @@ from printrelease.accounts.models import LoginAttempt, User
 from printrelease.accounts.passwords import verify_password
 from printrelease.db import utcnow
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 
 log = logging.getLogger(__name__)
 
 
 class LoginRefused(PrintReleaseError):
-    def __init__(self):
-        # One message for unknown users, wrong passwords and disabled accounts: no hint which it was.
-        super().__init__("wrong login name or password")
+    # One message for unknown users, wrong passwords and disabled accounts: no hint which it was.
+    code = "login_refused"
+    template = N_("wrong login name or password")
 
 
 class LoginThrottled(PrintReleaseError):
+    code = "login_throttled"
+    template = N_("too many failed logins; try again in %(minutes)s minutes")
+
     def __init__(self, minutes: int):
-        super().__init__(f"too many failed logins; try again in {minutes} minutes")
+        super().__init__(minutes=minutes)
 
 
 @dataclass(frozen=True)

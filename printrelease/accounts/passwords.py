@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from printrelease.accounts.hashing import scrypt_hash, scrypt_verify
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 
 MIN_LENGTH, MAX_LENGTH = 8, 1024
 
 
 class BadPassword(Invalid):
-    pass
+    code = "bad_password"
 
 
 def hash_password(password: str) -> str:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise BadPassword(f"a password is {MIN_LENGTH} to {MAX_LENGTH} characters")
+        raise BadPassword(N_("a password is %(low)s to %(high)s characters"), low=MIN_LENGTH, high=MAX_LENGTH)
     return scrypt_hash(password)
 
 

@@ -14,6 +14,7 @@ from printrelease.accounts.models import Department, User
 from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.pins import hash_pin
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 
 
 def get_user(session: Session, login: str) -> User:
@@ -70,9 +71,9 @@ def add_user(
     """Create the user or update the fields given; login names are taken exactly as CUPS reports them."""
     login = login.strip()
     if not login:
-        raise BadUserRecord("a user needs a login name")
+        raise BadUserRecord(N_("a user needs a login name"))
     if len(login) > 255 or not login.isprintable():
-        raise BadUserRecord(f"{login[:40]!r}... is not a usable login name")
+        raise BadUserRecord(N_("'%(login)s...' is not a usable login name"), login=login[:40])
     user = find_user(session, login)
     if user is None:
         user = User(login=login, display_name=display_name or login)
@@ -104,15 +105,15 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or "login" not in reader.fieldnames:
-        raise BadUserRecord("the CSV needs a header row with at least a 'login' column")
+        raise BadUserRecord(N_("the CSV needs a header row with at least a 'login' column"))
     unknown = set(reader.fieldnames) - set(IMPORT_COLUMNS)
     if unknown:
-        raise BadUserRecord(f"unknown column(s): {', '.join(sorted(unknown))}")
+        raise BadUserRecord(N_("unknown column(s): %(columns)s"), columns=", ".join(sorted(unknown)))
     result = ImportResult()
     for line, row in enumerate(reader, start=2):
         login = (row.get("login") or "").strip()
         if not login:
-            raise BadUserRecord(f"line {line}: empty login")
+            raise BadUserRecord(N_("line %(line)s: empty login"), line=line)
         existed = find_user(session, login) is not None
         add_user(
             session,
@@ -124,13 +125,13 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
         )
         for number in (row.get("card") or "").split():
             if card_key is None:
-                raise BadUserRecord("card numbers can only be imported with the card key configured")
+                raise BadUserRecord(N_("card numbers can only be imported with the card key configured"))
             from printrelease.cards.service import add_card
 
             try:
                 add_card(session, card_key, login, number, label="imported")
             except Invalid as error:
-                raise BadUserRecord(f"line {line}: {error}") from error
+                raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error.words("en")) from error
             result.cards += 1
         if existed:
             result.updated += 1

@@ -16,12 +16,13 @@ import hmac
 import re
 
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 
 UID_LENGTHS = (4, 7, 10)
 
 
 class BadCardNumber(Invalid):
-    pass
+    code = "bad_card_number"
 
 
 def from_hex(text: str) -> str:
@@ -29,21 +30,24 @@ def from_hex(text: str) -> str:
     if cleaned.lower().startswith("0x"):
         cleaned = cleaned[2:]
     if not cleaned or not re.fullmatch(r"[0-9A-Fa-f]+", cleaned) or len(cleaned) % 2:
-        raise BadCardNumber(f"{text!r} is not a card UID in hex (an even number of hex digits)")
+        raise BadCardNumber(N_("'%(text)s' is not a card UID in hex (an even number of hex digits)"), text=text)
     if len(cleaned) // 2 not in UID_LENGTHS:
-        raise BadCardNumber(f"{text!r} is {len(cleaned) // 2} bytes; card UIDs are 4, 7 or 10 bytes")
+        raise BadCardNumber(N_("'%(text)s' is %(bytes)s bytes; card UIDs are 4, 7 or 10 bytes"), text=text,
+                            bytes=len(cleaned) // 2)
     return cleaned.upper()
 
 
 def from_decimal(text: str, byte_order: str = "big") -> str:
     digits = text.strip()
-    if not digits.isdigit():
-        raise BadCardNumber(f"{text!r} is not a decimal card number")
+    if not (digits.isascii() and digits.isdigit()):
+        raise BadCardNumber(N_("'%(text)s' is not a decimal card number"), text=text)
+    if len(digits.lstrip("0")) > 25:  # 10 bytes are at most 25 digits; int() of a huge string is slow
+        raise BadCardNumber(N_("'%(text)s' is too large for a card UID"), text=text[:40])
     value = int(digits)
     for length in UID_LENGTHS:
         if value < 1 << (8 * length):
             return value.to_bytes(length, byte_order).hex().upper()
-    raise BadCardNumber(f"{text!r} is too large for a card UID")
+    raise BadCardNumber(N_("'%(text)s' is too large for a card UID"), text=text)
 
 
 def from_bytes(uid: bytes | list[int]) -> str:

@@ -11,6 +11,7 @@ import click
 
 from printrelease.config import Settings
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import terminal_language
 from printrelease.runtime import Runtime
 
 
@@ -21,7 +22,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except PrintReleaseError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(error.words(terminal_language())) from error
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease.credentials.models import ApiToken
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 
 CAPTURE = "capture"
 
 
 class BadCredentials(PrintReleaseError):
-    def __init__(self):
-        super().__init__("missing, unknown or revoked token")
+    code = "bad_credentials"
+    template = N_("missing, unknown or revoked token")
 
 
 def hash_token(token: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 
 # IPP job-state values (RFC 8011 5.3.7)
 PENDING, HELD, PROCESSING, STOPPED, CANCELED, ABORTED, COMPLETED = 3, 4, 5, 6, 7, 8, 9
@@ -16,6 +17,9 @@ PRINTER_IDLE, PRINTER_PROCESSING, PRINTER_STOPPED = 3, 4, 5
 
 class PrintServerUnavailable(PrintReleaseError):
     """The print server could not be reached or refused the request."""
+
+    code = "print_server_unavailable"
+    template = N_("CUPS at %(address)s: %(detail)s")
 
 
 @dataclass(frozen=True)

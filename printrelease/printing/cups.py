@@ -82,7 +82,7 @@ class CupsPrintServer:
             except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
                 if not isinstance(error, cups.IPPError):
                     self._local.connection = None  # broken: the next call connects afresh
-                raise PrintServerUnavailable(f"CUPS at {self.address}: {_describe(error)}") from error
+                raise PrintServerUnavailable(address=self.address, detail=_describe(error)) from error
             finally:
                 cups.setUser(previous[0])
                 cups.setServer(previous[1])

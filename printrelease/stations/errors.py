@@ -1,13 +1,20 @@
 """Errors of the stations domain."""
 
 from printrelease.errors import Invalid, NotFound
+from printrelease.i18n import N_
 
 
 class UnknownStation(NotFound):
+    code = "unknown_station"
+    template = N_("unknown station '%(name)s'")
+
     def __init__(self, name: str):
-        super().__init__(f"unknown station {name!r}")
+        super().__init__(name=name)
 
 
 class StationExists(Invalid):
+    code = "station_exists"
+    template = N_("a station named '%(name)s' exists already")
+
     def __init__(self, name: str):
-        super().__init__(f"a station named {name!r} exists already")
+        super().__init__(name=name)

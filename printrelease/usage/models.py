@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from printrelease.db import Base, utcnow
 from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 
 
 class UsageRecord(Base):
@@ -34,11 +35,12 @@ class UsageRecord(Base):
 
 
 class UsageIsImmutable(PrintReleaseError):
-    pass
+    code = "usage_is_immutable"
+    template = N_("usage record %(record)s cannot be changed")
 
 
 @event.listens_for(UsageRecord, "before_update")
 @event.listens_for(UsageRecord, "before_delete")
 def _refuse_change(_mapper, _connection, target: UsageRecord) -> None:
     # Usage rows are what finance bills from: a correction is a new row, never an edit.
-    raise UsageIsImmutable(f"usage record {target.id} cannot be changed")
+    raise UsageIsImmutable(record=target.id)

@@ -8,11 +8,15 @@ from flask import Blueprint, jsonify, request
 
 from printrelease.accounts.errors import UnknownUser
 from printrelease.credentials.service import CAPTURE
+from printrelease.i18n import N_, bilingual
 from printrelease.jobs.models import JobState
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.spool import DocumentTooLarge
 from webui.api import bearer_token
 from webui.database import get_session, runtime
+
+HELD = N_("held: tap your card at any printer to print it (job %(job)s, %(pages)s page(s))")
+ALREADY_HELD = N_("already captured: tap your card at any printer to print it (job %(job)s, %(pages)s page(s))")
 
 bp = Blueprint("capture", __name__, url_prefix="/api/v1")
 
@@ -51,11 +55,8 @@ def capture():
         message = job.state_reason
     else:
         status = 200 if outcome.duplicate else 201
-        verb = "already captured" if outcome.duplicate else "held"
         # Korean first: this line is what people see as the job's status in their print dialog.
-        message = (f"보류 중: 아무 프린터에서나 카드를 대면 출력됩니다 (작업 {job.id}, {job.pages}쪽) / "
-                   f"{verb} as printrelease job {job.id} for {job.owner.login} ({job.pages} page(s)); "
-                   "tap your card at any printer")
+        message = bilingual(ALREADY_HELD if outcome.duplicate else HELD, job=job.id, pages=job.pages)
     return _reply(message, status, job=job.id, state=job.state.value, pages=job.pages, duplicate=outcome.duplicate)
 
 

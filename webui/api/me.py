@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request
 from printrelease.accounts.service import get_user
 from printrelease.cards.service import claim_unknown_card, claimable_taps, list_cards
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 from webui.auth import check_same_site, login_required
 from webui.database import get_session, runtime
 
@@ -41,9 +42,9 @@ def claim(login: str):
     body = request.get_json(silent=True) or {}
     station, tap_id = body.get("station"), body.get("tap")
     if not isinstance(station, str) or not station:
-        raise Invalid("name the station where you tapped the card as 'station'")
+        raise Invalid(N_("name the station where you tapped the card as 'station'"))
     if tap_id is not None and (not isinstance(tap_id, int) or isinstance(tap_id, bool)):
-        raise Invalid("'tap' is the number of the tap, as listed by /api/v1/me/cards/claimable")
+        raise Invalid(N_("'tap' is the number of the tap, as listed by /api/v1/me/cards/claimable"))
     session = get_session()
     card = claim_unknown_card(session, login, station, runtime().settings.claim_window, tap_id)
     session.commit()

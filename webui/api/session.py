@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from printrelease.accounts.login import log_in
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 from webui.auth import check_same_site, end_session, start_session
 from webui.database import get_session
 
@@ -18,7 +19,7 @@ def create():
     body = request.get_json(silent=True) or {}
     login, password = body.get("login"), body.get("password")
     if not (isinstance(login, str) and login.strip() and isinstance(password, str)):
-        raise Invalid("give 'login' and 'password'")
+        raise Invalid(N_("give 'login' and 'password'"))
     session = get_session()
     try:
         user = log_in(session, login, password, request.remote_addr or "")

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from printrelease.credentials.service import authenticate
 from printrelease.errors import Invalid
+from printrelease.i18n import N_
 from printrelease.stations.service import STATION, station_for_credential
 from webui.api import bearer_token
 from webui.database import get_session, runtime
@@ -22,7 +23,7 @@ def tap():
     body = request.get_json(silent=True) or {}
     card = body.get("card")
     if not isinstance(card, str) or not card:
-        raise Invalid("the tap needs the card's UID in hex as 'card'")
+        raise Invalid(N_("the tap needs the card's UID in hex as 'card'"))
     pin = body.get("pin")
     result = runtime().taps.tap(station_id, card, pin if isinstance(pin, str) else None)
     return jsonify(result.as_dict())
