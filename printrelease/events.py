@@ -6,6 +6,7 @@ the plain text or ship the same fields as JSON lines (`extra["fields"]` holds th
 
 from __future__ import annotations
 
+import json
 import logging
 
 log = logging.getLogger("printrelease.events")
@@ -14,7 +15,8 @@ log = logging.getLogger("printrelease.events")
 def _value(value) -> str:
     text = str(value)
     # Quoted when it has spaces, so a title cannot make a line look like more fields than it has.
-    return f'"{text}"' if not text or any(ch.isspace() or ch in '"=' for ch in text) else text
+    plain = text and not any(ch.isspace() or ch in '"=\\' or not ch.isprintable() for ch in text)
+    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def event(kind: str, level: int = logging.INFO, **fields) -> None:
