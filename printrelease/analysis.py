@@ -80,7 +80,7 @@ def count_pages(path: Path, content_type: str = "application/pdf") -> int:
 
     with open(path, "rb") as stream:
         if not stream.read(1024).lstrip().startswith(b"%PDF"):
-            raise UnreadableDocument(N_("the document is not a PDF (no %%PDF header)"))
+            raise UnreadableDocument(N_("the document is not a PDF (it does not start with %PDF)"))
         stream.seek(0)
         try:
             pages = len(PdfReader(stream).pages)

@@ -28,6 +28,13 @@ class Settings:
     sweep_interval: float = 30.0
     auto_create_users: bool = True
     secure_cookies: bool = False  # set behind HTTPS: the browser then sends the session cookie only over TLS
+    # A releaser renews its claim on a job at every step and every lease/3 seconds while an upload runs;
+    # recovery takes over only claims not renewed for this long. Measured safe: BENCHMARKS.md.
+    release_lease: timedelta = timedelta(seconds=30)
+    # A sent job that its printer has not started after this long is cancelled and held again: its owner
+    # has left the printer, and it must not print unattended when the printer comes back.
+    start_timeout: timedelta = timedelta(minutes=3)
+    printer_poll_interval: float = 60.0  # seconds between health polls of every printer
 
     @property
     def spool_dir(self) -> Path:
@@ -59,5 +66,8 @@ class Settings:
             sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
             auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
             secure_cookies=_env("SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            release_lease=timedelta(seconds=float(_env("RELEASE_LEASE_SECONDS", "30"))),
+            start_timeout=timedelta(seconds=float(_env("START_TIMEOUT_SECONDS", "180"))),
+            printer_poll_interval=float(_env("PRINTER_POLL_SECONDS", "60")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -66,6 +69,29 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """True inside the block for exactly one of the server processes sharing a PostgreSQL database.
+
+    A session-level advisory lock on a connection of its own: held for the whole task, across the
+    task's own transactions, and let go by PostgreSQL if the process dies. SQLite serves one server
+    process (the documented limit), so there the block always runs.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"printrelease:{name}".encode())
+    with engine.connect() as connection:
+        won = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
+        connection.commit()
+        try:
+            yield bool(won)
+        finally:
+            if won:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
 
 def alembic_config(url: str):

@@ -37,7 +37,7 @@ def catalogue(language: str) -> gettext.NullTranslations:
 def translate(message: str, language: str | None = DEFAULT_LANGUAGE, **params) -> str:
     """`message` in `language`, with `%(name)s` placeholders filled from `params`."""
     text = catalogue(normalise(language)).gettext(message)
-    return text % params
+    return text % params if params else text
 
 
 def both(message: str, **params) -> dict[str, str]:

@@ -59,9 +59,10 @@ class Runtime:
 
     @cached_property
     def releaser(self):
-        from printrelease.release.service import Releaser
+        from printrelease.release.service import ReleasePolicy, Releaser
 
-        return Releaser(self.sessions, self.spool, self.print_server)
+        policy = ReleasePolicy(lease=self.settings.release_lease, start_timeout=self.settings.start_timeout)
+        return Releaser(self.sessions, self.spool, self.print_server, policy)
 
     @cached_property
     def card_key(self) -> bytes:

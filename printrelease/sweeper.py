@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from printrelease.accounts.login import forget_old_attempts
 from printrelease.cupsadmin import resume_capture_queues
+from printrelease.db import exclusive
 from printrelease.errors import PrintReleaseError
 from printrelease.jobs.colour import measure_pending_colour
 from printrelease.jobs.service import expire_jobs, sweep_orphans
+from printrelease.printers.health import poll_printers as poll_printers_once
 from printrelease.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
-    """One round of every housekeeping task; each task's failure is logged and does not stop the others."""
+def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool = False) -> dict[str, int]:
+    """One round of every housekeeping task; each task's failure is logged and does not stop the others.
+
+    Several server processes may share one PostgreSQL database: each task runs in only one of them at a
+    time (an advisory lock per task), and the guarded job transitions keep even overlapping runs from
+    doing anything twice.
+    """
     done: dict[str, int] = {}
 
     def task(name, work):
         try:
-            done[name] = work()
-        except (PrintReleaseError, OSError) as error:
+            with exclusive(runtime.engine, name) as mine:
+                if mine:
+                    done[name] = work()
+        except (PrintReleaseError, OSError, SQLAlchemyError) as error:
             log.warning("%s: %s", name, error)
         except Exception:  # a sweep must never take the server down
             log.exception("%s failed", name)
@@ -41,6 +53,8 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
 
     if resume_queues:
         task("resumed", lambda: len(resume_capture_queues(runtime.print_server())))
+    if poll_printers:
+        task("printers polled", lambda: poll_printers_once(runtime.sessions, runtime.print_server))
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)
@@ -59,8 +73,14 @@ class Sweeper(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        polled_at = None
         while True:
-            summary = sweep_once(self.runtime)
+            now = time.monotonic()
+            due = polled_at is None or now - polled_at >= self.runtime.settings.printer_poll_interval
+            summary = sweep_once(self.runtime, poll_printers=due)
+            if due:
+                polled_at = now
+                summary.pop("printers polled", None)  # every round would say so; not news
             if any(summary.values()):
                 log.info("sweep: %s", ", ".join(f"{k} {v}" for k, v in summary.items() if v))
             if self._stop_event.wait(self.interval):

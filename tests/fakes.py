@@ -13,6 +13,7 @@ from printrelease.printing import (
     HELD,
     PENDING,
     PRINTER_IDLE,
+    DeviceStatus,
     PrintServerUnavailable,
     QueueInfo,
     RemoteJob,
@@ -28,6 +29,8 @@ class FakePrintServer:
         self.documents: dict[int, bytes] = {}
         self.options: dict[int, dict[str, str]] = {}
         self.down = False
+        self.devices: dict[str, DeviceStatus] = {}  # by device URI; others have no IPP of their own
+        self.on_submit = None  # called with the job id once the copy exists, before submit_held returns
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
 
@@ -50,10 +53,14 @@ class FakePrintServer:
         self.remote[job_id] = RemoteJob(job_id, HELD, name=title, owner=owner, queue=queue)
         self.documents[job_id] = Path(path).read_bytes()
         self.options[job_id] = dict(options)
+        if self.on_submit is not None:
+            self.on_submit(job_id)  # e.g. an upload that takes long
         return job_id
 
     def release(self, job_id, owner):
         self._check()
+        if self.remote[job_id].state != HELD:  # as CUPS answers Release-Job on a cancelled job
+            raise PrintServerUnavailable(address=self.address, detail="client-error-not-possible")
         self.remote[job_id] = replace(self.remote[job_id], state=PENDING)
 
     def job(self, job_id):
@@ -73,9 +80,17 @@ class FakePrintServer:
     def enable(self, queue):
         self.queue_infos[queue] = replace(self.queue_infos[queue], state=PRINTER_IDLE)
 
+    def device_status(self, device_uri, timeout):
+        if device_uri not in self.devices:
+            return None
+        if self.devices[device_uri] is None:
+            raise PrintServerUnavailable(address=device_uri, detail="not reachable")
+        return self.devices[device_uri]
+
     # what a printer does on its own
     def finish(self, job_id, state=COMPLETED, message=""):
         self.remote[job_id] = replace(self.remote[job_id], state=state, message=message)
 
     def printed(self) -> list[RemoteJob]:
+        """Copies that print or printed: neither held nor cancelled."""
         return [j for j in self.remote.values() if j.state != HELD and j.state != CANCELED]

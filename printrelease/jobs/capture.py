@@ -16,7 +16,7 @@ from printrelease.accounts.service import add_user, find_user
 from printrelease.analysis import UnreadableDocument, count_pages, parse_options
 from printrelease.db import utcnow
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.service import record_event
+from printrelease.jobs.audit import record_event
 from printrelease.spool import DocumentTooLarge, Spool
 
 MAX_TITLE = 1024

@@ -20,3 +20,12 @@ class JobNotHeld(Invalid):
     def __init__(self, job_id: int, state: str):
         super().__init__(job_id=job_id, state=state)
         self.job_id, self.state = job_id, state
+
+
+class JobNotLost(Invalid):
+    code = "job_not_lost"
+    template = N_("job %(job_id)s is %(state)s; only lost jobs can be resolved")
+
+    def __init__(self, job_id: int, state: str):
+        super().__init__(job_id=job_id, state=state)
+        self.job_id, self.state = job_id, state

@@ -23,6 +23,7 @@ class JobState(str, enum.Enum):
     DELETED = "deleted"  # removed by its owner or an admin before release
     EXPIRED = "expired"  # held past its deadline
     FAILED = "failed"  # its stored bytes were lost or damaged; it cannot be printed
+    LOST = "lost"  # sent, but CUPS forgot the job before we saw it end: printed or not, a person decides
 
     @property
     def is_final(self) -> bool:
@@ -30,6 +31,7 @@ class JobState(str, enum.Enum):
 
 
 FINAL_STATES = {JobState.PRINTED, JobState.REJECTED, JobState.DELETED, JobState.EXPIRED, JobState.FAILED}
+# LOST is not final (`jobs resolve` settles it) but nothing happens to it by itself.
 
 
 class Job(Base):
@@ -63,6 +65,10 @@ class Job(Base):
     state_reason: Mapped[str] = mapped_column(Text, default="")
     printer_id: Mapped[int | None] = mapped_column(ForeignKey("printers.id"))
     release_attempt: Mapped[str | None] = mapped_column(String(36))
+    # Who is releasing it (host:pid:start of a server process) and until when that releaser's claim
+    # holds; recovery touches only attempts whose lease has run out.
+    lease_holder: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
     dest_cups_job_id: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

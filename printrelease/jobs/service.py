@@ -1,52 +1,24 @@
-"""Held jobs after capture: listing, deletion, expiry, the audit trail; the caller commits."""
+"""Held jobs after capture: listing, deletion, expiry, colour measurements; the caller commits.
+
+State changes go through `printrelease.jobs.transitions`; this module finds the jobs and says why a
+change was refused.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from printrelease.accounts.models import User
 from printrelease.db import utcnow
+from printrelease.jobs import transitions
+from printrelease.jobs.audit import record_event
 from printrelease.jobs.errors import JobNotHeld, UnknownJob
-from printrelease.jobs.models import Job, JobEvent, JobState
+from printrelease.jobs.models import Job, JobState
 from printrelease.spool import Spool
-
-
-def record_event(job: Job, kind: str, detail: str = "", actor: str = "") -> None:
-    event = JobEvent(kind=kind, detail=detail[:4000], actor=actor)
-    session = object_session(job)
-    if session is None:
-        job.events.append(event)  # a new job: its collection is empty, nothing to load
-    else:
-        # Linked from the event's side: appending to job.events would first load every earlier event.
-        event.job = job
-        session.add(event)
-
-
-def delete_bytes_after_commit(session: Session, spool: Spool, key: str | None) -> None:
-    """Remove document bytes only once the state change that retires them is durable.
-
-    Deleting first and then failing to commit would leave a held job without its document; the other
-    order at worst leaves an orphan file, which `sweep_orphans` removes.
-    """
-    if not key:
-        return
-    pending = session.info.setdefault("spool_deletions", [])
-    if not pending:
-        event.listen(session, "after_commit", _delete_pending, once=True)
-        event.listen(session, "after_soft_rollback", _forget_pending, once=True)
-    pending.append((spool, key))
-
-
-def _delete_pending(session: Session) -> None:
-    for spool, key in session.info.pop("spool_deletions", []):
-        spool.delete(key)
-
-
-def _forget_pending(session: Session, _previous) -> None:
-    session.info.pop("spool_deletions", None)
 
 
 def list_jobs(
@@ -71,34 +43,27 @@ def get_job(session: Session, job_id: int, owner: str | None = None) -> Job:
 def delete_job(session: Session, spool: Spool, job_id: int, actor: str, owner: str | None = None) -> Job:
     """Withdraw a held job; pass `owner` to allow only that user's jobs."""
     job = get_job(session, job_id, owner)
-    if job.state != JobState.HELD:
-        raise JobNotHeld(job.id, job.state.value)
-    job.state, job.state_reason = JobState.DELETED, f"deleted by {actor}"
-    record_event(job, "deleted", "", actor)
-    delete_bytes_after_commit(session, spool, job.storage_key)
+    if not transitions.delete(session, spool, job.id, actor, job.owner_id if owner is not None else None):
+        raise JobNotHeld(job.id, session.scalar(select(Job.state).where(Job.id == job.id)).value)
+    session.refresh(job)
     return job
 
 
-def expire_jobs(session: Session, spool: Spool, now=None) -> list[Job]:
+def expire_jobs(session: Session, spool: Spool, now: datetime | None = None) -> list[Job]:
     """Retire held jobs past their deadline: bytes go, the record and its reason stay, nothing is charged."""
     now = now or utcnow()
-    expired = list(
-        session.scalars(select(Job).where(Job.state == JobState.HELD, Job.expires_at <= now)).unique()
-    )
-    for job in expired:
-        job.state = JobState.EXPIRED
-        job.state_reason = f"not released before its deadline {job.expires_at:%Y-%m-%d %H:%M} UTC"
-        record_event(job, "expired", job.state_reason, "system")
-        delete_bytes_after_commit(session, spool, job.storage_key)
-    return expired
+    due = session.scalars(select(Job.id).where(Job.state == JobState.HELD, Job.expires_at <= now)).all()
+    expired = [job_id for job_id in due if transitions.expire(session, spool, job_id, now)]
+    return [session.get(Job, job_id) for job_id in expired]
 
 
 def sweep_orphans(session: Session, spool: Spool) -> int:
-    """Delete spool files that no held or in-flight job refers to (left by a crash between steps)."""
+    """Delete spool files that no held, in-flight or lost job refers to (left by a crash between steps)."""
     live = set(
         session.scalars(
             select(Job.storage_key).where(
-                Job.state.in_([JobState.HELD, JobState.RELEASING, JobState.SENT]), Job.storage_key.is_not(None)
+                Job.state.in_([JobState.HELD, JobState.RELEASING, JobState.SENT, JobState.LOST]),
+                Job.storage_key.is_not(None)
             )
         )
     )

@@ -23,6 +23,15 @@ class PrintServerUnavailable(PrintReleaseError):
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A toner, ink or other supply, as IPP reports it (level in percent; -1 unknown, -2 unavailable)."""
+
+    name: str
+    type: str = ""
+    level: int = -1
+
+
+@dataclass(frozen=True)
 class QueueInfo:
     name: str
     location: str = ""
@@ -32,6 +41,8 @@ class QueueInfo:
     accepting: bool = True
     sides_supported: tuple[str, ...] = ("one-sided",)
     color_modes_supported: tuple[str, ...] = ("monochrome",)
+    reasons: tuple[str, ...] = ()  # printer-state-reasons keywords ("none" left out)
+    markers: tuple[Marker, ...] = ()
 
     @property
     def supports_duplex(self) -> bool:
@@ -40,6 +51,16 @@ class QueueInfo:
     @property
     def supports_color(self) -> bool:
         return "color" in self.color_modes_supported
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """What a printer that speaks IPP itself says of its state (a CUPS queue only learns it during a job)."""
+
+    state: int = PRINTER_IDLE
+    reasons: tuple[str, ...] = ()
+    message: str = ""
+    markers: tuple[Marker, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,3 +101,7 @@ class PrintServer(Protocol):
     def cancel(self, job_id: int, owner: str) -> None: ...
 
     def enable(self, queue: str) -> None: ...
+
+    def device_status(self, device_uri: str, timeout: float) -> DeviceStatus | None:
+        """The device's own status for an ipp:// or ipps:// device; None for other devices. Raises
+        PrintServerUnavailable if the device does not answer within `timeout` seconds."""

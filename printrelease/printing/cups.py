@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import cups
 
-from printrelease.printing import PrintServerUnavailable, QueueInfo, RemoteJob
+from printrelease.printing import DeviceStatus, Marker, PrintServerUnavailable, QueueInfo, RemoteJob
 
 _JOB_ATTRIBUTES = [
     "job-id",
@@ -26,16 +28,18 @@ _QUEUE_ATTRIBUTES = [
     "device-uri",
     "printer-state",
     "printer-state-message",
+    "printer-state-reasons",
     "printer-is-accepting-jobs",
     "sides-supported",
     "print-color-mode-supported",
     "color-supported",
+    "marker-names",
+    "marker-types",
+    "marker-levels",
 ]
-
-# libcups takes the user name, and the port it writes into printer-uri, from (thread-local) globals
-# rather than from the connection; pycups is not documented as thread-safe. One lock keeps "set
-# server, port and user, then act" atomic within this process.
-_USER_LOCK = threading.Lock()
+_DEVICE_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-state-message", "marker-names",
+                      "marker-types", "marker-levels"]
+CONNECT_TIMEOUT = 3.0  # seconds; libcups itself waits up to 30 s for a server that does not answer
 
 
 def _as_tuple(value) -> tuple[str, ...]:
@@ -55,38 +59,50 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-class CupsPrintServer:
-    """A CUPS scheduler at `address` ("host:port", a socket path, or "" for the client default)."""
+def _probe(host: str, port: int, timeout: float) -> None:
+    """Fail fast on a server that is down or unreachable, before libcups would wait its 30 seconds."""
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        raise PrintServerUnavailable(address=f"{host}:{port}", detail=f"not reachable ({error})") from error
 
-    def __init__(self, address: str = ""):
+
+class CupsPrintServer:
+    """A CUPS scheduler at `address` ("host:port", a socket path, or "" for the client default).
+
+    libcups keeps the user name, server and port that a request uses in thread-local globals, and pycups
+    lets go of the GIL while a request runs: each thread sets its own and keeps its own connection, so
+    one long upload holds up nobody else (no process-wide lock).
+    """
+
+    def __init__(self, address: str = "", connect_timeout: float = CONNECT_TIMEOUT):
         self.address = address or f"{cups.getServer()}:{cups.getPort()}"
-        # One connection per thread, kept between calls: a release of ten jobs is twenty requests.
+        self.connect_timeout = connect_timeout
         self._local = threading.local()
 
     @contextmanager
     def _connection(self, user: str | None = None):
         host, port = split_address(self.address)
-        with _USER_LOCK:
-            previous = cups.getUser(), cups.getServer(), cups.getPort()
-            cups.setServer(host)
-            if port:
-                cups.setPort(port)
-            if user:
-                cups.setUser(user)
-            try:
-                connection = getattr(self._local, "connection", None)
-                if connection is None:
-                    connection = cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
-                    self._local.connection = connection
-                yield connection
-            except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
-                if not isinstance(error, cups.IPPError):
-                    self._local.connection = None  # broken: the next call connects afresh
-                raise PrintServerUnavailable(address=self.address, detail=_describe(error)) from error
-            finally:
-                cups.setUser(previous[0])
-                cups.setServer(previous[1])
-                cups.setPort(previous[2])
+        previous_user = cups.getUser()
+        cups.setServer(host)
+        if port:
+            cups.setPort(port)
+        if user:
+            cups.setUser(user)
+        try:
+            connection = getattr(self._local, "connection", None)
+            if connection is None:
+                if port:
+                    _probe(host, port, self.connect_timeout)
+                connection = cups.Connection(host=host, port=port) if port else cups.Connection(host=host)
+                self._local.connection = connection
+            yield connection
+        except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
+            if not isinstance(error, cups.IPPError):
+                self._local.connection = None  # broken: the next call connects afresh
+            raise PrintServerUnavailable(address=self.address, detail=_describe(error)) from error
+        finally:
+            cups.setUser(previous_user)
 
     def queues(self) -> list[QueueInfo]:
         with self._connection() as connection:
@@ -111,7 +127,26 @@ class CupsPrintServer:
             accepting=bool(attrs.get("printer-is-accepting-jobs", True)),
             sides_supported=_as_tuple(attrs.get("sides-supported")) or ("one-sided",),
             color_modes_supported=colour_modes,
+            reasons=_reasons(attrs),
+            markers=_markers(attrs),
         )
+
+    def device_status(self, device_uri: str, timeout: float) -> DeviceStatus | None:
+        parts = urlsplit(device_uri)
+        if parts.scheme not in ("ipp", "ipps") or not parts.hostname:
+            return None
+        host, port = parts.hostname, parts.port or 631
+        _probe(host, port, timeout)
+        cups.setServer(host)
+        cups.setPort(port)
+        encryption = cups.HTTP_ENCRYPT_ALWAYS if parts.scheme == "ipps" else cups.HTTP_ENCRYPT_IF_REQUESTED
+        try:
+            attrs = cups.Connection(host=host, port=port, encryption=encryption).getPrinterAttributes(
+                uri=device_uri, requested_attributes=_DEVICE_ATTRIBUTES)
+        except (cups.IPPError, cups.HTTPError, RuntimeError) as error:
+            raise PrintServerUnavailable(address=f"{host}:{port}", detail=_describe(error)) from error
+        return DeviceStatus(state=int(attrs.get("printer-state", 3)), reasons=_reasons(attrs),
+                            message=str(attrs.get("printer-state-message") or ""), markers=_markers(attrs))
 
     def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
         options = {**options, "job-hold-until": "indefinite"}
@@ -153,6 +188,18 @@ class CupsPrintServer:
         with self._connection() as connection:
             connection.enablePrinter(queue)
             connection.acceptJobs(queue)
+
+
+def _reasons(attrs: dict) -> tuple[str, ...]:
+    return tuple(r for r in _as_tuple(attrs.get("printer-state-reasons")) if r != "none")
+
+
+def _markers(attrs: dict) -> tuple[Marker, ...]:
+    names, types = _as_tuple(attrs.get("marker-names")), _as_tuple(attrs.get("marker-types"))
+    levels = attrs.get("marker-levels")
+    levels = levels if isinstance(levels, (list, tuple)) else [levels] if levels is not None else []
+    return tuple(Marker(name, types[i] if i < len(types) else "", int(levels[i]) if i < len(levels) else -1)
+                 for i, name in enumerate(names))
 
 
 def _remote_job(job_id: int, attrs: dict) -> RemoteJob:

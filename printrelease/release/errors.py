@@ -1,15 +1,26 @@
 """Errors of the release domain."""
 
 from printrelease.errors import PrintReleaseError
-from printrelease.i18n import N_
+from printrelease.i18n import N_, translate
+from printrelease.printers.health import word
 
 
 class PrinterUnavailable(PrintReleaseError):
-    """The destination printer is stopped, not accepting jobs, or its CUPS server is unreachable."""
+    """The destination printer cannot print now (an error state, stopped, not accepting, unreachable)."""
 
     code = "printer_unavailable"
     template = N_("printer %(printer)s is unavailable: %(why)s")
 
-    def __init__(self, printer: str, why: str):
+    def __init__(self, printer: str, why: str, reasons: tuple[str, ...] = (), message: str = ""):
+        self.printer, self.why, self.reasons, self.message = printer, why, tuple(reasons), message
         super().__init__(printer=printer, why=why)
-        self.printer, self.why = printer, why
+
+    def words(self, language: str | None = "en") -> str:
+        """The reasons in the reader's language ("paper jam"), with the printer's own message."""
+        if self.reasons:
+            why = ", ".join(word(keyword, language) for keyword in self.reasons)
+            if self.message:
+                why = f"{why} ({self.message})"
+        else:
+            why = translate(self.why, language)
+        return translate(self.template, language, printer=self.printer, why=why)

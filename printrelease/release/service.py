@@ -1,53 +1,47 @@
-"""Exactly-once release: claim in the database, hand to CUPS on hold, record, then let CUPS print.
+"""Exactly-once release: each job is claimed, handed to CUPS on hold, recorded, then let print.
 
-Unlike the other services this one commits, because exactly-once needs durable steps between the
-calls to CUPS. It therefore takes a session factory, not a session. The steps for each job:
+Unlike the other services this one commits, because exactly-once needs durable steps between the calls
+to CUPS. It therefore takes a session factory, not a session. For each job, just before it is sent:
 
-1. claim: HELD -> RELEASING with a fresh attempt id, by a conditional UPDATE (one winner per job);
-2. submit the document to the destination queue with job-hold-until=indefinite;
-3. record the CUPS job id;
-4. release the CUPS job's hold and mark the job SENT;
-5. `follow` later sees CUPS finish it: PRINTED with a usage row, or back to HELD with the reason.
+1. claim: HELD -> RELEASING with a fresh attempt and a lease held by this process;
+2. submit the document to the destination queue with job-hold-until=indefinite, the lease renewed
+   from another thread while the upload runs;
+3. record the CUPS job id, if the lease is still ours (if not, cancel the copy: recovery took over);
+4. lift the CUPS job's hold and mark the job SENT, if the lease is still ours;
+5. `follow` (release/follow.py) later sees CUPS finish it: PRINTED with a usage row, or back to HELD.
 
-A crash between any two steps leaves a RELEASING job that `recover` settles: a copy still on hold in
-CUPS is cancelled and the job held again (its owner has long left the printer: it must not print
-unattended), a copy whose hold was already lifted is followed as SENT. Nothing prints twice, nothing
-is lost.
+A releaser that dies leaves a RELEASING job whose lease runs out; `recover` (release/recovery.py) then
+settles it. Every step is a guarded transition (jobs/transitions.py), so a releaser that was only slow
+finds at its next step that it lost, and stops. Nothing prints twice, nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Iterable
-from uuid import uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease.accounts.service import get_user
-from printrelease.db import utcnow
+from printrelease.i18n import N_
+from printrelease.jobs import transitions
+from printrelease.jobs.audit import record_event_for
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.colour import measure_colour
-from printrelease.jobs.service import delete_bytes_after_commit, record_event
+from printrelease.jobs.transitions import Lease
+from printrelease.printers.health import check_printer
 from printrelease.printers.service import get_printer
-from printrelease.printing import (
-    ABORTED,
-    CANCELED,
-    COMPLETED,
-    HELD,
-    PRINTER_STOPPED,
-    STOPPED,
-    PrintServer,
-    PrintServerUnavailable,
-    QueueInfo,
-)
+from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
+from printrelease.release.follow import follow
+from printrelease.release.lease import LeaseKeeper, this_process
 from printrelease.release.options import adapt_options
+from printrelease.release.recovery import recover
 from printrelease.spool import Spool, SpoolDamaged
-from printrelease.usage.models import UsageRecord
 
 log = logging.getLogger(__name__)
 
@@ -76,22 +70,30 @@ class ReleaseResult:
         return sum(j.pages for j in self.released)
 
 
+@dataclass
+class ReleasePolicy:
+    lease: timedelta = timedelta(seconds=30)
+    start_timeout: timedelta = timedelta(minutes=3)  # see `follow`
+    device_timeout: float = 2.0  # seconds to wait for a printer's own IPP answer before a release
+
+
 class Releaser:
-    def __init__(
-        self,
-        sessions: sessionmaker,
-        spool: Spool,
-        server_for: ServerFor,
-        stale_after: timedelta = timedelta(minutes=2),
-    ):
-        self.sessions, self.spool, self.server_for, self.stale_after = sessions, spool, server_for, stale_after
+    """Release, follow and recover: the three ways a job leaves the spool for a printer."""
 
-    # -- release --------------------------------------------------------------------------------
+    def __init__(self, sessions: sessionmaker, spool: Spool, server_for: ServerFor,
+                 policy: ReleasePolicy | None = None, holder: str | None = None):
+        self.sessions, self.spool, self.server_for = sessions, spool, server_for
+        self.policy = policy or ReleasePolicy()
+        self.holder = holder or this_process()
 
-    def release(
-        self, login: str, printer_name: str, job_ids: Iterable[int] | None = None, actor: str | None = None
-    ) -> ReleaseResult:
-        """Send the user's held jobs (all, or those named), oldest first, to the printer."""
+    def release(self, login: str, printer_name: str, job_ids: Iterable[int] | None = None, actor: str | None = None,
+                start_within: float | None = None) -> ReleaseResult:
+        """Send the user's held jobs (all, or those named), oldest first, to the printer.
+
+        With `start_within` (seconds; a tap at a printer), a release that cannot start in that time
+        releases nothing and says so: the person at the printer must not wait, nor be surprised later.
+        """
+        started = time.monotonic()
         actor = actor or login
         with self.sessions.begin() as session:
             user = get_user(session, login)
@@ -100,24 +102,28 @@ class Releaser:
             if not user.is_active:
                 result.problems.append(f"user {login} is disabled")
                 return result
-            server_address, queue_name = printer.cups_server, printer.cups_queue
+            printer_id, address, queue_name = printer.id, printer.cups_server, printer.cups_queue
             candidates = self._candidates(session, user.id, job_ids)
         if not candidates:
             return result
-
-        server = self.server_for(server_address)
+        server = self.server_for(address)
         queue = self._usable_queue(server, printer_name, queue_name)
-        attempt = str(uuid4())
-        claimed = self._claim(candidates, printer_name, attempt, actor)
-        for index, job_id in enumerate(claimed):
+        for job_id in candidates:
+            if start_within is not None and not result.released and time.monotonic() - started > start_within:
+                raise PrinterUnavailable(printer_name, N_("the release could not start in time"))
+            with self.sessions.begin() as session:
+                lease = transitions.claim(session, job_id, printer_id, printer_name, self.holder, self.policy.lease,
+                                          actor)
+            if lease is None:
+                continue  # released at another printer, deleted or expired meanwhile
             try:
-                released = self._send(server, queue, job_id, attempt, actor)
+                released = self._send(server, queue, lease, actor, login)
             except PrintServerUnavailable as error:
-                reason = f"printer {printer_name} is unavailable: {error}"
-                self._abandon(server, job_id, attempt, reason)
-                for rest in claimed[index + 1:]:
-                    self._return_claim(rest, attempt, reason)
-                raise PrinterUnavailable(printer_name, str(error)) from error
+                self._abandon(server, lease, login, f"printer {printer_name} is unavailable: {error}")
+                if not result.released:
+                    raise PrinterUnavailable(printer_name, str(error)) from error
+                result.problems.append(f"printer {printer_name} became unavailable: {error}")
+                break
             except SpoolDamaged as error:
                 result.problems.append(f"job {job_id}: {error}")
                 continue
@@ -138,215 +144,70 @@ class Releaser:
         return [row.id for row in rows.values() if row.state == JobState.HELD]
 
     def _usable_queue(self, server: PrintServer, printer_name: str, queue_name: str) -> QueueInfo:
+        """The queue, if the printer can print now: polled at once, the device too if it speaks IPP."""
         try:
-            queue = server.queue(queue_name)
+            health = check_printer(server, queue_name, self.policy.device_timeout)
         except PrintServerUnavailable as error:
             raise PrinterUnavailable(printer_name, str(error)) from error
-        if queue.state == PRINTER_STOPPED:
-            raise PrinterUnavailable(printer_name, f"stopped ({queue.state_message or 'no reason given'})")
-        if not queue.accepting:
-            raise PrinterUnavailable(printer_name, "not accepting jobs")
-        return queue
+        if health.blocking:
+            raise PrinterUnavailable(printer_name, health.describe("en"), reasons=health.blocking,
+                                     message=health.message)
+        return health.queue
 
-    def _claim(self, job_ids: list[int], printer_name: str, attempt: str, actor: str) -> list[int]:
-        claimed = []
+    def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, actor: str, owner: str):
         with self.sessions.begin() as session:
-            printer_id = get_printer(session, printer_name).id
-            for job_id in job_ids:
-                won = session.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.state == JobState.HELD)
-                    .values(state=JobState.RELEASING, release_attempt=attempt, printer_id=printer_id,
-                            state_reason=f"being sent to {printer_name}", updated_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if won == 1:
-                    claimed.append(job_id)
-                    record_event(session.get(Job, job_id), "claimed", f"for {printer_name}", actor)
-        return claimed
-
-    def _send(self, server: PrintServer, queue: QueueInfo, job_id: int, attempt: str, actor: str):
-        with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            title, owner, key, sha = job.title, job.owner.login, job.storage_key, job.sha256
+            job = session.get(Job, lease.job_id)
+            title, key, sha, pages, sheets = job.title, job.storage_key, job.sha256, job.pages, job.sheets
             adapted = adapt_options(job, queue)
         try:
             path = self.spool.open_verified(key, sha)
         except SpoolDamaged as error:
             with self.sessions.begin() as session:
-                job = session.get(Job, job_id)
-                job.state, job.state_reason = JobState.FAILED, str(error)
-                record_event(job, "failed", str(error), actor)
+                transitions.fail(session, lease, str(error), actor)
             raise
-        cups_job_id = server.submit_held(queue.name, path, title, owner, adapted.options)
+        with LeaseKeeper(self.sessions, lease, self.policy.lease) as keeper:
+            cups_job_id = server.submit_held(queue.name, path, title, owner, adapted.options)
         with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            job.dest_cups_job_id = cups_job_id
-            job.sides, job.color_mode = adapted.sides, adapted.color_mode
-            for note in adapted.notes:
-                record_event(job, "adapted", note, actor)
+            recorded = not keeper.lost and transitions.record(session, lease, cups_job_id, adapted.sides,
+                                                              adapted.color_mode, self.policy.lease)
+            if recorded:
+                for note in adapted.notes:
+                    record_event_for(session, lease.job_id, "adapted", note, actor)
+        if not recorded:
+            # Recovery took the job over while this upload ran: the copy is ours alone to remove.
+            log.warning("job %s was taken over during its upload; cancelling CUPS job %s", lease.job_id,
+                        cups_job_id)
+            server.cancel(cups_job_id, owner)
+            return None
         server.release(cups_job_id, owner)
         with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            self._mark_sent(job, queue.name, actor)
-            return ReleasedJob(job.id, job.title, job.pages, job.sheets, cups_job_id)
+            if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
+                # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
+                return None
+        return ReleasedJob(lease.job_id, title, pages, sheets, cups_job_id)
 
-    @staticmethod
-    def _mark_sent(job: Job, queue_name: str, actor: str) -> None:
-        job.state, job.released_at = JobState.SENT, utcnow()
-        job.state_reason = f"accepted by {queue_name} as CUPS job {job.dest_cups_job_id}"
-        record_event(job, "sent", job.state_reason, actor)
-
-    def _abandon(self, server: PrintServer, job_id: int, attempt: str, reason: str) -> None:
+    def _abandon(self, server: PrintServer, lease: Lease, owner: str, reason: str) -> None:
         """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
 
-        If CUPS cannot even be told to cancel, the job stays RELEASING and `recover` finishes this.
+        If CUPS cannot even be told to cancel, the job stays RELEASING and recovery finishes this once
+        the lease has run out.
         """
-        with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            cups_job_id, owner = job.dest_cups_job_id, job.owner.login
+        with self.sessions() as session:
+            cups_job_id = session.scalar(select(Job.dest_cups_job_id).where(Job.id == lease.job_id))
         if cups_job_id is not None:
             try:
                 server.cancel(cups_job_id, owner)
             except PrintServerUnavailable:
                 return
-        self._return_claim(job_id, attempt, reason)
-
-    def _return_claim(self, job_id: int, attempt: str, reason: str) -> None:
         with self.sessions.begin() as session:
-            job = session.get(Job, job_id)
-            if job.state == JobState.RELEASING and job.release_attempt == attempt:
-                _back_to_held(job, reason, "system")
+            transitions.unclaim(session, lease, reason, "system")
 
-    # -- follow ---------------------------------------------------------------------------------
+    # The other two ways, kept here so that every edge has one object to ask.
 
-    def follow(self, job_ids: Iterable[int] | None = None) -> list[Job]:
-        """Look once at every SENT job in CUPS and settle those that have ended; returns the settled."""
-        with self.sessions.begin() as session:
-            query = select(Job).where(Job.state == JobState.SENT)
-            if job_ids is not None:
-                query = query.where(Job.id.in_(list(job_ids)))
-            sent = [(j.id, j.printer.cups_server, j.printer.cups_queue, j.dest_cups_job_id, j.owner.login)
-                    for j in session.scalars(query).unique()]
-        settled, queue_states = [], {}
-        for job_id, address, queue_name, cups_job_id, owner in sent:
-            server = self.server_for(address)
-            try:
-                remote = server.job(cups_job_id)
-                if (address, queue_name) not in queue_states:
-                    queue_states[address, queue_name] = server.queue(queue_name)
-            except PrintServerUnavailable as error:
-                log.warning("cannot follow job %s: %s", job_id, error)
-                continue
-            queue = queue_states[address, queue_name]
-            outcome = self._outcome(server, remote, queue, owner)
-            if outcome is None:
-                continue
-            if outcome == "printed":
-                # Charged page by page even when released before the sweep measured it.
-                measure_colour(self.sessions, self.spool, job_id)
-            with self.sessions.begin() as session:
-                job = session.get(Job, job_id)
-                if job.state != JobState.SENT or job.dest_cups_job_id != cups_job_id:
-                    continue
-                if outcome == "printed":
-                    self._mark_printed(session, job)
-                else:
-                    _back_to_held(job, outcome, "cups")
-                settled.append(job)
-        return settled
+    def follow(self, job_ids: Iterable[int] | None = None) -> list[int]:
+        """Settle the SENT jobs (all, or those named) that CUPS has finished; returns their ids."""
+        return follow(self, job_ids)
 
-    @staticmethod
-    def _outcome(server: PrintServer, remote, queue: QueueInfo, owner: str) -> str | None:
-        where = f"printer {queue.name}"
-        if remote is None:
-            return f"{where} lost track of the job; it was not printed"
-        if remote.state == COMPLETED:
-            return "printed"
-        if remote.state in (CANCELED, ABORTED):
-            verb = "cancelled" if remote.state == CANCELED else "aborted"
-            return f"{where} {verb} the job: {remote.message or ', '.join(remote.reasons) or 'no reason given'}"
-        if remote.state == STOPPED or queue.state == PRINTER_STOPPED:
-            # The job must be dead in CUPS before it may be held again, or it could print twice.
-            server.cancel(remote.id, owner)
-            return f"{where} stopped: {queue.state_message or remote.message or 'no reason given'}"
-        return None
-
-    def _mark_printed(self, session: Session, job: Job) -> None:
-        job.state = JobState.PRINTED
-        job.state_reason = f"printed on {job.printer.name}"
-        record_event(job, "printed", f"{job.impressions} impression(s), {job.sheets} sheet(s)", "cups")
-        session.add(usage_for(job))
-        delete_bytes_after_commit(session, self.spool, job.storage_key)
-
-    # -- recover --------------------------------------------------------------------------------
-
-    def recover(self, stale_after: timedelta | None = None) -> int:
-        """Settle RELEASING jobs whose releaser died: each ends SENT or HELD, never both, never neither."""
-        stale_after = self.stale_after if stale_after is None else stale_after
-        cutoff = utcnow() - stale_after
-        with self.sessions.begin() as session:
-            stuck = [(j.id, j.release_attempt, j.printer.cups_server, j.printer.cups_queue, j.dest_cups_job_id,
-                      j.owner.login, j.title)
-                     for j in session.scalars(
-                         select(Job).where(Job.state == JobState.RELEASING, Job.updated_at <= cutoff)).unique()]
-        for job_id, attempt, address, queue_name, cups_job_id, owner, title in stuck:
-            server = self.server_for(address)
-            try:
-                if cups_job_id is None:
-                    # Submitted-but-unrecorded copies are still on hold in CUPS: cancel them, hold again.
-                    for remote in server.jobs(queue_name, owner):
-                        if remote.state == HELD and remote.name == title:
-                            server.cancel(remote.id, owner)
-                    self._return_claim(job_id, attempt, "release was interrupted before printing; held again")
-                    continue
-                remote = server.job(cups_job_id)
-                if remote is None or remote.state == HELD:
-                    if remote is not None:
-                        server.cancel(cups_job_id, owner)
-                    self._return_claim(job_id, attempt, "release was interrupted before printing; held again")
-                    continue
-            except PrintServerUnavailable as error:
-                log.warning("cannot recover job %s yet: %s", job_id, error)
-                continue
-            with self.sessions.begin() as session:
-                job = session.get(Job, job_id)
-                if job.state == JobState.RELEASING and job.release_attempt == attempt:
-                    self._mark_sent(job, queue_name, "recovery")
-        return len(stuck)
-
-
-def _back_to_held(job: Job, reason: str, actor: str) -> None:
-    job.state, job.state_reason = JobState.HELD, reason
-    job.printer_id = job.dest_cups_job_id = job.release_attempt = None
-    job.released_at = None
-    record_event(job, "returned", reason, actor)
-
-
-def usage_for(job: Job) -> UsageRecord:
-    impressions = job.impressions
-    if job.color_mode == "monochrome":
-        colour = 0
-    elif job.color_pages is not None:
-        colour = min(impressions, job.color_pages * job.copies)
-    else:
-        colour = impressions
-    department = job.owner.department
-    return UsageRecord(
-        job_id=job.id,
-        printed_at=utcnow(),
-        user_login=job.owner.login,
-        user_display_name=job.owner.display_name,
-        department_code=department.code if department else "",
-        department_name=department.name if department else "",
-        printer_name=job.printer.name,
-        title=job.title,
-        pages=job.pages,
-        copies=job.copies,
-        sides=job.sides,
-        color_mode=job.color_mode,
-        sheets=job.sheets,
-        impressions=impressions,
-        color_impressions=colour,
-        mono_impressions=impressions - colour,
-    )
+    def recover(self) -> int:
+        """Settle RELEASING jobs whose lease has run out; returns how many were looked at."""
+        return recover(self)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,21 +29,32 @@ class ServerUnreachable(Exception):
     pass
 
 
+class ServerTimedOut(Exception):
+    """The request reached the server (or may have), but no answer came in time."""
+
+
 @dataclass
 class TapClient:
-    """Posts taps to the server's station API with the station's bearer token."""
+    """Posts taps to the server's station API with the station's bearer token.
+
+    Every tap carries an id made here; the server answers a repeated id with its first answer. Even
+    so, a request is sent again only when it provably never reached the server (the connection was
+    refused): after a timeout the server may still be releasing, and a second post would at best
+    wait for the same answer while the person at the printer waits too. A tap is never queued for
+    later: its owner would be gone, and the pages would print unattended.
+    """
 
     server_url: str
     token: str
-    timeout: float = 10.0
-    attempts: int = 2
+    timeout: float = 30.0  # longer than the server's own limit for starting a release (5 s) and an upload
+    attempts: int = 3
 
     def post(self, uid_hex: str, pin: str | None = None) -> dict:
-        body = json.dumps({"card": uid_hex, **({"pin": pin} if pin else {})}).encode()
+        body = json.dumps({"card": uid_hex, "id": str(uuid.uuid4()), **({"pin": pin} if pin else {})}).encode()
         request = urllib.request.Request(
             self.server_url.rstrip("/") + "/api/v1/station/tap", data=body, method="POST",
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        last_error = None
+        last_error: Exception | None = None
         for attempt in range(self.attempts):
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -50,10 +63,15 @@ class TapClient:
                 detail = error.read().decode("utf-8", "replace")[:300]
                 raise ServerUnreachable(f"server answered {error.code}: {detail}") from error
             except (urllib.error.URLError, OSError) as error:
+                reason = getattr(error, "reason", error)
+                if not isinstance(reason, ConnectionRefusedError):
+                    if isinstance(reason, (TimeoutError, socket.timeout)):
+                        raise ServerTimedOut(f"{self.server_url} did not answer within {self.timeout:g}s") from error
+                    # Reset or broken mid-request: it may have arrived, so it is not sent again.
+                    raise ServerUnreachable(f"{self.server_url} unreachable: {reason}") from error
                 last_error = error
                 time.sleep(0.3 * (attempt + 1))
-        # A tap is not queued for later: the user would be gone, and their pages would print unattended.
-        raise ServerUnreachable(f"{self.server_url} unreachable: {last_error}")
+        raise ServerUnreachable(f"{self.server_url} unreachable: {getattr(last_error, 'reason', last_error)}")
 
 
 class StationAgent:
@@ -97,6 +115,8 @@ class StationAgent:
             answer = self.client.post(uid_hex)
             if answer.get("outcome") == "pin_required" and self.pin_source is not None:
                 answer = self.client.post(uid_hex, self.pin_source())
+        except ServerTimedOut as error:
+            answer = {"outcome": "timeout", "message": str(error)}
         except ServerUnreachable as error:
             answer = {"outcome": "error", "message": str(error)}
         answer["uid_at"], answer["answered_at"] = uid_at, time.monotonic()
@@ -104,7 +124,7 @@ class StationAgent:
         played = card.signal(signal)
         name = answer.get("display_name") or "-"
         if not isinstance(answer.get("say"), dict):
-            answer["say"] = wording("error")  # the server did not answer: the agent words it itself
+            answer["say"] = wording(answer["outcome"])  # no answer from the server: the agent words it
         log.info("tap card %s user %s: %s (%s) jobs=%s pages=%s feedback=%s — %s", shown, name,
                  answer.get("outcome"), answer.get("message", ""), answer.get("jobs", 0), answer.get("pages", 0),
                  signal.value if played else "none (reader has no LED/buzzer)", answer["say"].get("ko", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from printrelease.credentials.models import ApiToken
@@ -28,6 +28,7 @@ class Station(Base):
 
 
 class TapOutcome(str, enum.Enum):
+    PENDING = "pending"  # being answered; the row exists so that a repeated request finds it
     RELEASED = "released"
     NOTHING_TO_PRINT = "nothing_to_print"
     UNKNOWN_CARD = "unknown_card"
@@ -40,7 +41,8 @@ class TapOutcome(str, enum.Enum):
 
 class Tap(Base):
     __tablename__ = "taps"
-    __table_args__ = (Index("ix_taps_station_outcome_at", "station_id", "outcome", "at"),)
+    __table_args__ = (Index("ix_taps_station_outcome_at", "station_id", "outcome", "at"),
+                      UniqueConstraint("station_id", "request_id", name="uq_taps_station_id_request_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
@@ -54,5 +56,9 @@ class Tap(Base):
     pages: Mapped[int] = mapped_column(default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The agent's id for this tap, and the answer given: a repeated request gets the same answer and
+    # never starts a second release.
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    answer: Mapped[str | None] = mapped_column(Text)
 
     station: Mapped[Station] = relationship(lazy="joined")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from printrelease.accounts.models import User
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
 from printrelease.cards.service import find_card
 from printrelease.credentials.service import issue_token, revoke
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
+from printrelease.events import event as log_event
+from printrelease.i18n import LANGUAGES
 from printrelease.printers.service import get_printer
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
@@ -76,18 +82,27 @@ class TapResult:
     pages: int = 0
     last4: str = ""
     printer: str = ""
+    why: dict[str, str] | None = None  # for printer_unavailable: the reason in each language
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["outcome"] = self.outcome.value
-        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer)
+        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer, self.why)
         return data
+
+    @classmethod
+    def from_answer(cls, answer: str) -> "TapResult":
+        data = json.loads(answer)
+        data.pop("say", None)
+        return cls(**{**data, "outcome": TapOutcome(data["outcome"])})
 
 
 @dataclass
 class TapPolicy:
     unknown_taps_per_minute: int = 5
     wrong_pins_per_15_minutes: int = 5
+    start_within: float = 5.0  # seconds: a release that cannot start by then releases nothing
+    answer_wait: float = 60.0  # seconds a repeated request waits for the first one's answer
 
 
 class TapService:
@@ -101,11 +116,21 @@ class TapService:
         self.sessions, self.releaser, self.card_key = sessions, releaser, card_key
         self.policy = policy or TapPolicy()
 
-    def tap(self, station_id: int, uid: str, pin: str | None = None) -> TapResult:
+    def tap(self, station_id: int, uid: str, pin: str | None = None, request_id: str | None = None) -> TapResult:
+        """Answer a tap. A `request_id` seen before gets the first answer again, never a second release."""
+        tap_id = None
+        if request_id is not None:
+            first = self._begin(station_id, request_id)
+            if isinstance(first, TapResult):
+                return first
+            tap_id = first
         try:
             canonical = numbers.from_hex(uid)
         except Invalid as error:
-            return TapResult(TapOutcome.UNKNOWN_CARD, str(error))
+            result = TapResult(TapOutcome.UNKNOWN_CARD, str(error))
+            with self.sessions.begin() as session:
+                self._log(session, tap_id, station_id, "", "", None, result)
+            return result
         digest, last4 = numbers.card_hash(self.card_key, canonical), numbers.last4(canonical)
         with self.sessions.begin() as session:
             station = session.get(Station, station_id)
@@ -113,13 +138,15 @@ class TapService:
             result, user = self._check(session, station, canonical, last4, pin)
             if result is not None:
                 result.printer = printer_name
-                self._log(session, station_id, digest, last4, user.id if user else None, result)
+                self._log(session, tap_id, station_id, digest, last4, user.id if user else None, result)
                 return result
             user_id, login, display_name = user.id, user.login, user.display_name
         try:
-            released = self.releaser.release(login, printer_name, actor=f"station:{station_name}")
+            released = self.releaser.release(login, printer_name, actor=f"station:{station_name}",
+                                             start_within=self.policy.start_within)
         except PrinterUnavailable as error:
-            result = TapResult(TapOutcome.PRINTER_UNAVAILABLE, str(error), display_name, last4=last4)
+            result = TapResult(TapOutcome.PRINTER_UNAVAILABLE, str(error), display_name, last4=last4,
+                               why={language: error.words(language) for language in LANGUAGES})
         else:
             if released.released:
                 result = TapResult(TapOutcome.RELEASED, f"{len(released.released)} job(s), {released.pages} "
@@ -129,8 +156,30 @@ class TapService:
                 result = TapResult(TapOutcome.NOTHING_TO_PRINT, "no held jobs", display_name, last4=last4)
         result.printer = printer_name
         with self.sessions.begin() as session:
-            self._log(session, station_id, digest, last4, user_id, result)
+            self._log(session, tap_id, station_id, digest, last4, user_id, result)
         return result
+
+    def _begin(self, station_id: int, request_id: str) -> int | TapResult:
+        """Record that this request is being answered (the row's id), or the answer to its first copy."""
+        try:
+            with self.sessions.begin() as session:
+                row = Tap(station_id=station_id, card_hash="", last4="", outcome=TapOutcome.PENDING,
+                          request_id=request_id)
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError:
+            pass
+        deadline = time.monotonic() + self.policy.answer_wait
+        while True:
+            with self.sessions() as session:
+                answer = session.scalar(select(Tap.answer).where(Tap.station_id == station_id,
+                                                                 Tap.request_id == request_id))
+            if answer is not None:
+                return TapResult.from_answer(answer)
+            if time.monotonic() > deadline:
+                return TapResult(TapOutcome.PENDING, "this tap is still being answered")
+            time.sleep(0.1)  # the first copy's release is running in another request
 
     def _check(self, session: Session, station: Station, canonical: str, last4: str, pin: str | None):
         card = find_card(session, self.card_key, canonical)
@@ -172,6 +221,17 @@ class TapService:
         return None
 
     @staticmethod
-    def _log(session: Session, station_id: int, digest: str, last4: str, user_id, result: TapResult) -> None:
-        session.add(Tap(station_id=station_id, card_hash=digest, last4=last4, user_id=user_id,
-                        outcome=result.outcome, jobs=result.jobs, pages=result.pages, detail=result.message[:1000]))
+    def _log(session: Session, tap_id: int | None, station_id: int, digest: str, last4: str, user_id,
+             result: TapResult) -> None:
+        """Keep the tap and its answer: on its pending row when the agent gave a request id."""
+        tap = session.get(Tap, tap_id) if tap_id is not None else None
+        if tap is None:
+            tap = Tap(station_id=station_id)
+            session.add(tap)
+        tap.card_hash, tap.last4, tap.user_id, tap.outcome = digest, last4, user_id, result.outcome
+        tap.jobs, tap.pages, tap.detail = result.jobs, result.pages, result.message[:1000]
+        tap.answer = json.dumps(result.as_dict(), ensure_ascii=False)
+        station, user = session.get(Station, station_id), session.get(User, user_id) if user_id else None
+        log_event("tap", station=station.name if station else station_id, printer=result.printer or None,
+                  card=f"…{last4}" if last4 else None, user=user.login if user else None,
+                  outcome=result.outcome.value, jobs=result.jobs, pages=result.pages, detail=result.message)

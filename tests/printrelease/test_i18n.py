@@ -55,4 +55,4 @@ def test_languages_from_locales_and_headers(monkeypatch):
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     assert terminal_language() == "en"
     assert both("Wrong PIN.") == {"ko": "PIN이 틀렸습니다.", "en": "Wrong PIN."}
-    assert translate("the document is not a PDF (no %%PDF header)", "en").endswith("(no %PDF header)")
+    assert translate("the document is not a PDF (it does not start with %PDF)", "ko").startswith("문서가 PDF가")

@@ -24,6 +24,8 @@ def tap():
     card = body.get("card")
     if not isinstance(card, str) or not card:
         raise Invalid(N_("the tap needs the card's UID in hex as 'card'"))
-    pin = body.get("pin")
-    result = runtime().taps.tap(station_id, card, pin if isinstance(pin, str) else None)
+    pin, request_id = body.get("pin"), body.get("id")
+    if request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 64):
+        raise Invalid(N_("a tap's 'id' is a string of at most 64 characters"))
+    result = runtime().taps.tap(station_id, card, pin if isinstance(pin, str) else None, request_id)
     return jsonify(result.as_dict())

@@ -67,7 +67,7 @@ def test_orphan_files_are_swept(runtime, pdf):
 
 
 def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_path):
-    from printrelease.release.service import usage_for
+    from printrelease.usage.service import usage_for
     from printrelease.sweeper import sweep_once
 
     body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=21, colour_pages={7}).read_bytes()
@@ -79,12 +79,8 @@ def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_
 
         job = session.get(Job, job_id)
         assert job.color_pages == 1 and session.get(Job, grey_id).color_pages == 0
-        from printrelease.printers.models import Printer
-
-        job.printer = Printer(name="p", cups_queue="p")  # where it would print; rolled back below
-        usage = usage_for(job)
-        assert (usage.color_impressions, usage.mono_impressions) == (1, 20)
-        session.rollback()
+        usage = usage_for(job, "dept-a")
+        assert (usage.color_impressions, usage.mono_impressions, usage.printer_name) == (1, 20, "dept-a")
 
 
 def test_a_failed_colour_analysis_charges_every_page_as_colour(runtime, pdf):

@@ -1,61 +1,18 @@
 """Release logic against a fake print server: order, adaptation, outcomes, crashes, races."""
 
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from printrelease.accounts.service import add_user
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.capture import CaptureRequest, capture_job
-from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
-from printrelease.release.service import Releaser
-from sandbox.documents import make_pdf
 from printrelease.usage.models import UsageIsImmutable, UsageRecord
-from tests.fakes import FakePrintServer
-
-DUPLEX_COLOUR = QueueInfo("dept-a", sides_supported=("one-sided", "two-sided-long-edge"),
-                          color_modes_supported=("monochrome", "color"))
-
-
-@pytest.fixture
-def server():
-    return FakePrintServer([DUPLEX_COLOUR, QueueInfo("dept-mono")])
-
-
-@pytest.fixture
-def releaser(runtime, server):
-    with runtime.sessions.begin() as session:
-        session.add_all([Printer(name="dept-a", cups_server="fake:631", cups_queue="dept-a"),
-                         Printer(name="dept-mono", cups_server="fake:631", cups_queue="dept-mono")])
-        add_user(session, "kimsr", "김성렬", department_code="budget", department_name="기획예산과")
-        add_user(session, "leejy", "이지영")
-    return Releaser(runtime.sessions, runtime.spool, lambda address: server)
-
-
-@pytest.fixture
-def hold(runtime, tmp_path):
-    counter = iter(range(1000))
-
-    def hold(user="kimsr", title="예산안", pages=1, options=""):
-        n = next(counter)
-        body = make_pdf(tmp_path / f"{n}.pdf", title, pages).read_bytes()
-        with runtime.sessions.begin() as session:
-            outcome = capture_job(session, runtime.spool, runtime.capture_policy,
-                                  CaptureRequest(user=user, title=f"{title} {n}", options=f"job-uuid=u{n} {options}"),
-                                  [body])
-            return outcome.job.id
-
-    return hold
-
-
-def states(runtime):
-    with runtime.sessions() as session:
-        return {job.id: job.state for job in session.scalars(select(Job)).unique()}
+from sandbox.documents import make_pdf
+from tests.printrelease.release.conftest import Crash, crashing, run_out_leases, states
 
 
 def test_release_sends_only_the_users_held_jobs_oldest_first(runtime, releaser, server, hold):
@@ -85,7 +42,7 @@ def test_completed_jobs_are_printed_and_charged_once(runtime, releaser, server, 
     (sent,) = releaser.release("kimsr", "dept-a").released
     assert releaser.follow() == []
     server.finish(sent.cups_job_id)
-    assert [j.id for j in releaser.follow()] == [job_id]
+    assert releaser.follow() == [job_id]
     assert releaser.follow() == []
     with runtime.sessions() as session:
         (usage,) = session.scalars(select(UsageRecord)).all()
@@ -150,22 +107,6 @@ def test_a_damaged_document_fails_without_blocking_the_others(runtime, releaser,
     assert states(runtime)[bad] == JobState.FAILED
 
 
-class Crash(BaseException):
-    """Stands for the releasing process dying between two steps."""
-
-
-def crashing(server, method):
-    original = getattr(server, method)
-
-    def crash(*args, **kwargs):
-        if method == "submit_held":
-            original(*args, **kwargs)
-        raise Crash(method)
-
-    setattr(server, method, crash)
-    return lambda: setattr(server, method, original)
-
-
 def test_crash_after_submit_before_record_cancels_the_orphan(runtime, releaser, server, hold):
     job_id = hold()
     restore = crashing(server, "submit_held")
@@ -173,7 +114,8 @@ def test_crash_after_submit_before_record_cancels_the_orphan(runtime, releaser, 
         releaser.release("kimsr", "dept-a")
     restore()
     assert states(runtime)[job_id] == JobState.RELEASING
-    assert releaser.recover(stale_after=timedelta(0)) == 1
+    run_out_leases(runtime)
+    assert releaser.recover() == 1
     assert [j.state for j in server.remote.values()] == [CANCELED]
     assert states(runtime)[job_id] == JobState.HELD
     (again,) = releaser.release("kimsr", "dept-a").released
@@ -187,7 +129,8 @@ def test_crash_before_the_hold_is_lifted_cancels_the_copy_and_holds_the_job(runt
         releaser.release("kimsr", "dept-a")
     restore()
     assert [j.state for j in server.remote.values()] == [HELD]
-    assert releaser.recover(stale_after=timedelta(0)) == 1
+    run_out_leases(runtime)
+    assert releaser.recover() == 1
     # Its owner left the printer long ago: held again, not printed unattended.
     assert states(runtime)[job_id] == JobState.HELD and [j.state for j in server.remote.values()] == [CANCELED]
 
@@ -204,7 +147,8 @@ def test_crash_after_the_hold_is_lifted_is_followed_as_sent(runtime, releaser, s
     with pytest.raises(Crash):
         releaser.release("kimsr", "dept-a")
     server.release = original
-    assert releaser.recover(stale_after=timedelta(0)) == 1
+    run_out_leases(runtime)
+    assert releaser.recover() == 1
     assert states(runtime)[job_id] == JobState.SENT and len(server.printed()) == 1
 
 
@@ -232,7 +176,7 @@ def test_recovery_leaves_live_releases_alone(runtime, releaser, server, hold):
     with pytest.raises(Crash):
         releaser.release("kimsr", "dept-a")
     restore()
-    assert releaser.recover() == 0
+    assert releaser.recover() == 0, "its lease has not run out: it may be alive"
 
 
 def test_racing_releasers_print_each_job_once(runtime, server, releaser, hold):

@@ -1,0 +1,123 @@
+"""Following sent jobs to their end in CUPS: printed and charged once, or held again, or lost for review."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from sqlalchemy import select
+
+from printrelease.accounts.models import User
+from printrelease.db import utcnow
+from printrelease.jobs import transitions
+from printrelease.jobs.colour import measure_colour
+from printrelease.jobs.models import Job, JobState
+from printrelease.printers.models import Printer
+from printrelease.printing import (ABORTED, CANCELED, COMPLETED, HELD, PENDING, PRINTER_STOPPED, PROCESSING,
+                                   STOPPED, PrintServer, PrintServerUnavailable, QueueInfo, RemoteJob)
+from printrelease.usage.service import usage_for
+
+if TYPE_CHECKING:
+    from printrelease.release.service import Releaser
+
+log = logging.getLogger(__name__)
+
+# Queue reasons that mean a "processing" job has not reached the printer: CUPS's ipp backend keeps
+# retrying a printer that went away, for hours under Debian's stock `ErrorPolicy retry-job`.
+NOT_REACHED = ("connecting-to-device", "offline", "timed-out", "shutdown")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "printed", "returned" or "lost"
+    reason: str = ""
+
+
+def follow(releaser: "Releaser", job_ids: Iterable[int] | None = None) -> list[int]:
+    """Look once at every SENT job in CUPS and settle those that have ended; returns the settled ids."""
+    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Job.released_at, Printer.name,
+                    Printer.cups_server, Printer.cups_queue, User.login)
+             .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
+             .where(Job.state == JobState.SENT))
+    if job_ids is not None:
+        query = query.where(Job.id.in_(list(job_ids)))
+    with releaser.sessions() as session:
+        sent = session.execute(query).all()
+    settled, queues = [], {}
+    for row in sent:
+        server = releaser.server_for(row.cups_server)
+        try:
+            key = (row.cups_server, row.cups_queue)
+            if key not in queues:
+                queues[key] = server.queue(row.cups_queue)
+            outcome = _outcome(releaser, server, row, server.job(row.dest_cups_job_id), queues[key])
+        except PrintServerUnavailable as error:
+            log.warning("cannot follow job %s yet: %s", row.id, error)
+            continue
+        if outcome is not None and _settle(releaser, row, outcome):
+            settled.append(row.id)
+    return settled
+
+
+def _outcome(releaser: "Releaser", server: PrintServer, row, remote: RemoteJob | None,
+             queue: QueueInfo) -> Outcome | None:
+    where = f"printer {row.name}"
+    if remote is None:
+        return Outcome("lost", f"{where}: CUPS no longer knows job {row.dest_cups_job_id}, so whether it "
+                               "printed cannot be told; check at the printer and resolve it")
+    if remote.state == COMPLETED:
+        return Outcome("printed")
+    if remote.state in (CANCELED, ABORTED):
+        verb = "cancelled" if remote.state == CANCELED else "aborted"
+        return Outcome("returned", f"{where} {verb} the job: "
+                                   f"{remote.message or ', '.join(remote.reasons) or 'no reason given'}")
+    if remote.state == STOPPED or queue.state == PRINTER_STOPPED:
+        # The job must be dead in CUPS before it may be held again, or it could print twice.
+        return _cancel(server, row, f"{where} stopped: {queue.state_message or remote.message or 'no reason given'}")
+    waited = utcnow() - row.released_at if row.released_at else None
+    if waited is not None and waited > releaser.policy.start_timeout and not _started(remote, queue):
+        minutes = releaser.policy.start_timeout.total_seconds() / 60
+        return _cancel(server, row, f"{where} did not start printing within {minutes:g} minutes; held again "
+                                    "rather than printed unattended later")
+    return None
+
+
+def _started(remote: RemoteJob, queue: QueueInfo) -> bool:
+    if remote.state in (PENDING, HELD):
+        return False
+    if remote.state == PROCESSING and not remote.impressions_completed:
+        return not any(reason.startswith(NOT_REACHED) for reason in queue.reasons)
+    return True
+
+
+def _cancel(server: PrintServer, row, reason: str) -> Outcome | None:
+    """Cancel the CUPS job, then settle by what CUPS says now: it may have completed meanwhile."""
+    server.cancel(row.dest_cups_job_id, row.login)
+    after = server.job(row.dest_cups_job_id)
+    if after is not None and after.state == COMPLETED:
+        return Outcome("printed")
+    if after is None or after.state in (CANCELED, ABORTED):
+        return Outcome("returned", reason)
+    return None  # not dead yet: look again at the next round
+
+
+def _settle(releaser: "Releaser", row, outcome: Outcome) -> bool:
+    if outcome.kind == "printed":
+        # Charged page by page even when released before the sweep measured it.
+        measure_colour(releaser.sessions, releaser.spool, row.id)
+        with releaser.sessions.begin() as session:
+            if not transitions.mark_printed(session, releaser.spool, row.id, row.release_attempt,
+                                            row.dest_cups_job_id, row.name):
+                return False
+            session.add(usage_for(session.get(Job, row.id), row.name))
+            return True
+    with releaser.sessions.begin() as session:
+        if outcome.kind == "lost":
+            won = transitions.lose(session, row.id, row.release_attempt, outcome.reason, "cups")
+        else:
+            won = transitions.return_sent(session, row.id, row.release_attempt, row.dest_cups_job_id,
+                                          outcome.reason)
+    if won and outcome.kind == "lost":
+        log.warning("job %s is lost: %s", row.id, outcome.reason)
+    return bool(won)

@@ -1,0 +1,84 @@
+"""Recovery of releases whose releaser stopped renewing its lease: each job ends sent, held or lost.
+
+Only a lease that has run out is taken over, so a live releaser (however slow its upload) is never
+touched, whichever server process it runs in. Taking over is itself a guarded transition: of several
+servers sweeping at once, one wins each job.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from printrelease.accounts.models import User
+from printrelease.db import utcnow
+from printrelease.jobs import transitions
+from printrelease.jobs.models import Job, JobState
+from printrelease.jobs.transitions import Lease
+from printrelease.printers.models import Printer
+from printrelease.printing import ABORTED, CANCELED, HELD, PrintServer, PrintServerUnavailable
+
+if TYPE_CHECKING:
+    from printrelease.release.service import Releaser
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "release was interrupted before printing; held again"
+
+
+def recover(releaser: "Releaser") -> int:
+    """Take over and settle every RELEASING job whose lease has run out; returns how many were taken."""
+    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Job.title, Printer.cups_server,
+                    Printer.cups_queue, User.login)
+             .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
+             .where(Job.state == JobState.RELEASING,
+                    or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < utcnow())))
+    with releaser.sessions() as session:
+        stale = session.execute(query).all()
+    taken = 0
+    for row in stale:
+        with releaser.sessions.begin() as session:
+            lease = transitions.take_over(session, row.id, row.release_attempt, releaser.holder,
+                                          releaser.policy.lease)
+        if lease is None:
+            continue  # renewed meanwhile, or another server took it first
+        taken += 1
+        try:
+            _settle(releaser, releaser.server_for(row.cups_server), lease, row)
+        except PrintServerUnavailable as error:
+            # Our lease runs out in turn, and a later round (ours or another server's) tries again.
+            log.warning("cannot recover job %s yet: %s", row.id, error)
+    return taken
+
+
+def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> None:
+    if row.dest_cups_job_id is None:
+        # A copy submitted but not recorded is still on hold in CUPS: cancel it, hold the job again.
+        for remote in server.jobs(row.cups_queue, row.login):
+            if remote.state == HELD and remote.name == row.title:
+                server.cancel(remote.id, row.login)
+        _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+        return
+    remote = server.job(row.dest_cups_job_id)
+    if remote is None:
+        reason = (f"CUPS no longer knows job {row.dest_cups_job_id} on {row.cups_queue}, so whether it printed "
+                  "cannot be told; check at the printer and resolve it")
+        log.warning("job %s is lost: %s", row.id, reason)
+        _finish(releaser, lambda s: transitions.lose(s, row.id, lease.attempt, reason, "recovery", lease.holder))
+    elif remote.state == HELD:
+        # Its owner left the printer long ago: it must not print unattended.
+        server.cancel(row.dest_cups_job_id, row.login)
+        _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+    elif remote.state in (CANCELED, ABORTED):
+        _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+    else:
+        # The hold was lifted before the releaser stopped: it prints (or printed); follow it.
+        _finish(releaser, lambda s: transitions.send(s, lease, row.cups_queue, row.dest_cups_job_id, "recovery",
+                                                     user=row.login))
+
+
+def _finish(releaser: "Releaser", step) -> None:
+    with releaser.sessions.begin() as session:
+        step(session)
