@@ -2,8 +2,10 @@
 and whether a release may go there now.
 
 A CUPS queue learns its device's trouble only while it prints a job, so an idle queue in front of a
-jammed printer looks fine: the device is asked too. Reasons ending in -error (and, as RFC 8011 says,
-reasons without a suffix) block a release; -warning and -report ones (toner low) do not.
+jammed printer looks fine: the device is asked too. A release is refused for the reasons that stop
+paper coming out (a jam, no paper, an open door, offline, stopped), whatever suffix the printer gives
+them (an idle printer may say "media-jam-report"), and for any other reason marked -error (or without a
+suffix, which RFC 8011 says to read as an error); -warning and -report ones (toner low) do not block.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from printrelease.printing import PRINTER_STOPPED, DeviceStatus, Marker, PrintSe
 log = logging.getLogger(__name__)
 
 # Reasons CUPS or printers report without a suffix that are not errors.
-INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "cups-missing-filter-warning"}
+INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "other", "processing-to-stop-point"}
+# Reasons that stop paper coming out, whatever their suffix.
+STOPPERS = {"media-jam", "media-empty", "media-needed", "door-open", "cover-open", "input-tray-missing",
+            "output-area-full", "toner-empty", "marker-supply-empty", "marker-waste-full", "offline", "shutdown",
+            "stopped", "paused"}
 IPP_SCHEMES = ("ipp://", "ipps://")
 
 WORDS = {
@@ -52,11 +58,13 @@ WORDS = {
 
 
 def split_reason(reason: str) -> tuple[str, str]:
-    """("media-jam", "error") from "media-jam-error"; a reason without a suffix counts as an error."""
-    for severity in ("error", "warning", "report"):
-        if reason.endswith(f"-{severity}"):
-            return reason[: -len(severity) - 1], severity
-    return reason, "report" if reason in INFORMATIONAL else "error"
+    """("media-jam", "error") from "media-jam-report": the keyword, and how much it matters here."""
+    keyword, severity = reason, "report" if reason in INFORMATIONAL else "error"
+    for suffix in ("error", "warning", "report"):
+        if reason.endswith(f"-{suffix}"):
+            keyword, severity = reason[: -len(suffix) - 1], suffix
+            break
+    return keyword, "error" if keyword in STOPPERS else severity
 
 
 def word(keyword: str, language: str) -> str:
@@ -88,7 +96,8 @@ def assess(queue: QueueInfo, device: DeviceStatus | None = None, device_problem:
     blocking, warnings = [], []
     for reason in queue.reasons + (device.reasons if device else ()):
         keyword, severity = split_reason(reason)
-        target = blocking if severity == "error" else warnings if severity == "warning" else None
+        # Reports worth a look (toner low, as an idle printer says it) are shown with the warnings.
+        target = blocking if severity == "error" else None if keyword in INFORMATIONAL else warnings
         if target is not None and keyword not in target:
             target.append(keyword)
     if queue.state == PRINTER_STOPPED and "paused" not in blocking:

@@ -16,11 +16,11 @@ class PrinterUnavailable(PrintReleaseError):
         super().__init__(printer=printer, why=why)
 
     def words(self, language: str | None = "en") -> str:
-        """The reasons in the reader's language ("paper jam"), with the printer's own message."""
-        if self.reasons:
-            why = ", ".join(word(keyword, language) for keyword in self.reasons)
-            if self.message:
-                why = f"{why} ({self.message})"
-        else:
-            why = translate(self.why, language)
-        return translate(self.template, language, printer=self.printer, why=why)
+        return translate(self.template, language, printer=self.printer, why=self.why_words(language))
+
+    def why_words(self, language: str | None = "en") -> str:
+        """Just the reasons, in the reader's language ("paper jam"), with the printer's own message."""
+        if not self.reasons:
+            return translate(self.why, language)
+        why = ", ".join(word(keyword, language) for keyword in self.reasons)
+        return f"{why} ({self.message})" if self.message else why

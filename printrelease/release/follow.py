@@ -13,6 +13,7 @@ from printrelease.db import utcnow
 from printrelease.jobs import transitions
 from printrelease.jobs.colour import measure_colour
 from printrelease.jobs.models import Job, JobState
+from printrelease.printers.health import check_printer
 from printrelease.printers.models import Printer
 from printrelease.printing import (ABORTED, CANCELED, COMPLETED, HELD, PENDING, PRINTER_STOPPED, PROCESSING,
                                    STOPPED, PrintServer, PrintServerUnavailable, QueueInfo, RemoteJob)
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from printrelease.release.service import Releaser
 
 log = logging.getLogger(__name__)
-
-# Queue reasons that mean a "processing" job has not reached the printer: CUPS's ipp backend keeps
-# retrying a printer that went away, for hours under Debian's stock `ErrorPolicy retry-job`.
-NOT_REACHED = ("connecting-to-device", "offline", "timed-out", "shutdown")
 
 
 @dataclass(frozen=True)
@@ -76,19 +73,31 @@ def _outcome(releaser: "Releaser", server: PrintServer, row, remote: RemoteJob |
         # The job must be dead in CUPS before it may be held again, or it could print twice.
         return _cancel(server, row, f"{where} stopped: {queue.state_message or remote.message or 'no reason given'}")
     waited = utcnow() - row.released_at if row.released_at else None
-    if waited is not None and waited > releaser.policy.start_timeout and not _started(remote, queue):
-        minutes = releaser.policy.start_timeout.total_seconds() / 60
-        return _cancel(server, row, f"{where} did not start printing within {minutes:g} minutes; held again "
-                                    "rather than printed unattended later")
+    if waited is not None and waited > releaser.policy.start_timeout:
+        why = _not_started(releaser, server, remote, row.cups_queue)
+        if why is not None:
+            minutes = releaser.policy.start_timeout.total_seconds() / 60
+            return _cancel(server, row, f"{where} did not start printing within {minutes:g} minutes{why}; held "
+                                        "again rather than printed unattended later")
     return None
 
 
-def _started(remote: RemoteJob, queue: QueueInfo) -> bool:
+def _not_started(releaser: "Releaser", server: PrintServer, remote: RemoteJob, queue_name: str) -> str | None:
+    """Why a job has not started printing (" (out of paper)", or ""), or None if it has started.
+
+    A job still pending has not. A "processing" one may be stuck too: CUPS's ipp backend waits on a
+    printer that is out of paper, and retries one that went away for hours (Debian's stock `ErrorPolicy
+    retry-job`), while the queue itself looks fine; the printer is asked then.
+    """
+    if remote.impressions_completed:
+        return None
     if remote.state in (PENDING, HELD):
-        return False
-    if remote.state == PROCESSING and not remote.impressions_completed:
-        return not any(reason.startswith(NOT_REACHED) for reason in queue.reasons)
-    return True
+        return ""
+    if remote.state == PROCESSING:
+        health = check_printer(server, queue_name, releaser.policy.device_timeout)
+        if health.blocking:
+            return f" ({health.describe('en')})"
+    return None
 
 
 def _cancel(server: PrintServer, row, reason: str) -> Outcome | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 from sqlalchemy import or_, select
 
@@ -39,9 +40,11 @@ def recover(releaser: "Releaser") -> int:
         stale = session.execute(query).all()
     taken = 0
     for row in stale:
+        # A holder name of its own, even within the releaser's process: a thread of this process that
+        # only stalled must find at its next step that the job is no longer its.
+        holder = f"{releaser.holder}/recovery-{uuid4().hex[:8]}"
         with releaser.sessions.begin() as session:
-            lease = transitions.take_over(session, row.id, row.release_attempt, releaser.holder,
-                                          releaser.policy.lease)
+            lease = transitions.take_over(session, row.id, row.release_attempt, holder, releaser.policy.lease)
         if lease is None:
             continue  # renewed meanwhile, or another server took it first
         taken += 1

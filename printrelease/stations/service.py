@@ -146,7 +146,7 @@ class TapService:
                                              start_within=self.policy.start_within)
         except PrinterUnavailable as error:
             result = TapResult(TapOutcome.PRINTER_UNAVAILABLE, str(error), display_name, last4=last4,
-                               why={language: error.words(language) for language in LANGUAGES})
+                               why={language: error.why_words(language) for language in LANGUAGES})
         else:
             if released.released:
                 result = TapResult(TapOutcome.RELEASED, f"{len(released.released)} job(s), {released.pages} "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,16 +21,7 @@ from printrelease.runtime import Runtime
 from sandbox.cupsd import free_port, wait_for_port
 
 from tests.conftest import fresh_database
-
-
-def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+from tests.waiting import wait_until  # noqa: F401  (the integration tests import it from here)
 
 
 class Stack:

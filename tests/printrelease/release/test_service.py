@@ -209,3 +209,23 @@ def test_a_job_printed_before_the_sweep_measured_it_is_still_charged_page_by_pag
     with runtime.sessions() as session:
         (usage,) = session.scalars(select(UsageRecord)).all()
         assert (usage.color_impressions, usage.mono_impressions) == (1, 4)
+
+
+def test_a_printer_reporting_an_error_releases_nothing_and_says_why(runtime, releaser, server, hold):
+    from printrelease.printing import DeviceStatus
+
+    job_id = hold()
+    server.devices["ipp://printer-a/ipp/print"] = DeviceStatus(reasons=("media-jam-error", "toner-low-warning"))
+    with pytest.raises(PrinterUnavailable) as refused:
+        releaser.release("kimsr", "dept-a")
+    assert refused.value.words("ko") == "dept-a 프린터를 사용할 수 없습니다: 용지 걸림"
+    assert states(runtime)[job_id] == JobState.HELD and server.remote == {}
+    server.devices["ipp://printer-a/ipp/print"] = DeviceStatus(reasons=("toner-low-warning",))
+    assert len(releaser.release("kimsr", "dept-a").released) == 1, "a warning does not block"
+
+
+def test_a_release_that_cannot_start_in_time_releases_nothing(runtime, releaser, server, hold):
+    job_id = hold()
+    with pytest.raises(PrinterUnavailable, match="could not start in time"):
+        releaser.release("kimsr", "dept-a", start_within=-1)
+    assert states(runtime)[job_id] == JobState.HELD and server.remote == {}

@@ -91,3 +91,56 @@ def test_the_pin_is_asked_for_when_the_server_wants_it(runtime, server_url, stat
     (answer,) = run([FakeCard(bytes.fromhex("04A1B2C3"))], TapClient(server_url, station_token),
                     pin_source=lambda: asked.append(1) or "2468")
     assert asked == [1] and answer["outcome"] == "nothing_to_print"
+
+
+def test_a_tap_that_timed_out_is_never_sent_again(station_token):
+    """The server took the request and went on releasing; the agent says so honestly and does not repost."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def accept_and_stay_silent():
+        while len(received) < 2:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            received.append(connection.recv(65536))
+
+    threading.Thread(target=accept_and_stay_silent, daemon=True).start()
+    client = TapClient(f"http://127.0.0.1:{listener.getsockname()[1]}", station_token, timeout=0.5)
+    (answer,) = run([FakeCard(bytes.fromhex("04A1B2C3"))], client)
+    listener.close()
+    assert answer["outcome"] == "timeout" and len(received) == 1
+    assert answer["say"]["ko"].startswith("인쇄 서버의 응답이 늦습니다")
+
+
+def test_a_refused_connection_is_retried_with_the_same_tap_id(monkeypatch, station_token):
+    import json
+    import urllib.error
+
+    from printrelease.stations import agent
+
+    sent = []
+
+    class Answer:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, *args):
+            return b'{"outcome": "nothing_to_print"}'
+
+    def urlopen(request, timeout):
+        sent.append(json.loads(request.data)["id"])
+        if len(sent) == 1:
+            raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+        return Answer()
+
+    monkeypatch.setattr(agent.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(agent.time, "sleep", lambda seconds: None)
+    assert TapClient("http://print.example", station_token).post("04A1B2C3")["outcome"] == "nothing_to_print"
+    assert len(sent) == 2 and sent[0] == sent[1]

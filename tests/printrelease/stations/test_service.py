@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from printrelease.accounts.pins import hash_pin
 from printrelease.accounts.service import add_user, get_user
@@ -172,3 +172,44 @@ def test_each_stations_last_tap_shows_which_have_gone_quiet(runtime, taps, stati
     with runtime.sessions() as session:
         last = last_taps(session)
     assert set(last) == {stations["a"]} and last[stations["a"]].outcome == TapOutcome.RELEASED
+
+
+def test_a_repeated_tap_gets_the_first_answer_and_releases_once(runtime, taps, stations, server, hold):
+    hold(), hold()
+    first = taps.tap(stations["a"], KIM_CARD, request_id="agent-tap-1")
+    hold()  # a job arriving meanwhile must not be released by the repeated request
+    again = taps.tap(stations["a"], KIM_CARD, request_id="agent-tap-1")
+    assert (first.outcome, first.jobs) == (again.outcome, again.jobs) == (TapOutcome.RELEASED, 2)
+    assert again.as_dict()["say"] == first.as_dict()["say"] and len(server.remote) == 2
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Tap)) == 1
+
+
+def test_a_request_repeated_while_the_first_still_releases_waits_for_its_answer(runtime, taps, stations, server,
+                                                                               hold):
+    hold()
+    uploading, finish = threading.Event(), threading.Event()
+    server.on_submit = lambda _job: (uploading.set(), finish.wait(30))
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(taps.tap(stations["a"], KIM_CARD, request_id="x1")))
+    first.start()
+    assert uploading.wait(10)
+    second = threading.Thread(target=lambda: answers.append(taps.tap(stations["a"], KIM_CARD, request_id="x1")))
+    second.start()
+    finish.set()
+    first.join(10), second.join(10)
+    assert [a.outcome for a in answers] == [TapOutcome.RELEASED] * 2 and len(server.remote) == 1
+
+
+def test_a_printer_in_error_at_tap_time_says_why_in_both_languages(runtime, taps, stations, server, hold):
+    from printrelease.printing import DeviceStatus
+
+    job_id = hold()
+    server.queue_infos["dept-a"] = QueueInfo("dept-a", device_uri="ipp://dept-a.example/ipp/print")
+    server.devices["ipp://dept-a.example/ipp/print"] = DeviceStatus(reasons=("media-empty-report",))
+    said = taps.tap(stations["a"], KIM_CARD).as_dict()
+    assert said["outcome"] == "printer_unavailable" and said["jobs"] == 0
+    assert said["say"] == {"ko": "지금은 프린터로 출력할 수 없습니다(용지 없음). 문서는 그대로 보류되어 있습니다.",
+                           "en": "The printer cannot print now (out of paper); your documents are still held."}
+    with runtime.sessions() as session:
+        assert session.get(Job, job_id).state == JobState.HELD
