@@ -185,8 +185,7 @@ def test_a_repeated_tap_gets_the_first_answer_and_releases_once(runtime, taps, s
         assert session.scalar(select(func.count()).select_from(Tap)) == 1
 
 
-def test_a_request_repeated_while_the_first_still_releases_waits_for_its_answer(runtime, taps, stations, server,
-                                                                               hold):
+def test_a_repeated_request_waits_for_the_first_ones_answer(runtime, taps, stations, server, hold):
     hold()
     uploading, finish = threading.Event(), threading.Event()
     server.on_submit = lambda _job: (uploading.set(), finish.wait(30))
