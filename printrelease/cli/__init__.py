@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import getpass
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -36,6 +38,12 @@ def main(ctx: click.Context, data_dir, database_url, cups_server) -> None:
     settings = Settings.from_env(data_dir=data_dir, database_url=database_url, cups_server=cups_server)
     ctx.obj = Runtime(settings)
     ctx.call_on_close(ctx.obj.close)
+
+
+def cli_actor() -> str:
+    """Who acts through the command line, for the audit trail: the administrator's own login (through
+    sudo too), or root."""
+    return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
 def in_transaction(command):

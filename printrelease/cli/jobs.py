@@ -4,9 +4,11 @@ import time
 
 import click
 
-from printrelease.cli import in_transaction
+from printrelease.cli import cli_actor, in_transaction
+from printrelease.db import utcnow
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import delete_job, expire_jobs, get_job, list_jobs
+from printrelease.release.lost import resolve_lost_job
 
 
 @click.group("jobs")
@@ -80,6 +82,21 @@ def delete(runtime, job_ids, user) -> None:
         for job_id in job_ids:
             job = delete_job(session, runtime.spool, job_id, actor=f"cli:{user or 'admin'}", owner=user)
             click.echo(f"deleted job {job.id} ({job.title})")
+
+
+@group.command("resolve")
+@click.argument("job_id", type=int)
+@click.option("--printed", "outcome", flag_value="printed", help="It did print: charge it.")
+@click.option("--held", "outcome", flag_value="held", help="It did not print: hold it again for its owner.")
+@click.pass_obj
+def resolve(runtime, job_id, outcome) -> None:
+    """Settle a lost job (sent, but CUPS forgot it before its end was seen): see `jobs list --state lost`."""
+    if outcome is None:
+        raise click.UsageError("say what happened: --printed or --held")
+    with runtime.sessions.begin() as session:
+        job = resolve_lost_job(session, runtime.spool, job_id, outcome == "printed", actor=cli_actor(),
+                               hold_until=utcnow() + runtime.settings.hold_time)
+        click.echo(f"job {job.id}: {job.state.value} ({job.state_reason})")
 
 
 @group.command("expire")

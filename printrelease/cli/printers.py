@@ -4,6 +4,7 @@ import click
 
 from printrelease.cli import in_transaction
 from printrelease.cupsadmin import BACKEND_SCHEME
+from printrelease.printers.health import describe_status
 from printrelease.printers.service import list_printers, sync_printers
 
 
@@ -28,6 +29,7 @@ def sync(runtime, queues) -> None:
 @group.command("list")
 @in_transaction
 def list_(session) -> None:
-    """List release targets."""
+    """List release targets, with each one's health as last polled (state, reasons, supplies)."""
     for printer in list_printers(session):
-        click.echo(f"{printer.name}\t{printer.cups_server or 'default'}/{printer.cups_queue}\t{printer.location}")
+        click.echo(f"{printer.name}\t{printer.cups_server or 'default'}/{printer.cups_queue}\t{printer.location}"
+                   f"\t{describe_status(printer)}")

@@ -156,3 +156,21 @@ def poll_printers(sessions: sessionmaker, server_for, device_timeout: float = 2.
             if printer is not None:
                 record_health(session, printer, health, problem)
     return len(targets)
+
+
+def describe_status(printer: Printer, language: str = "en") -> str:
+    """A printer's last polled health in one line: "error: paper jam; toner low; Black 7% (2026-11-25 10:00)"."""
+    if printer.status_checked_at is None:
+        return "not polled yet"
+    if printer.status_reasons == "unreachable" and printer.status_state is None:
+        return f"unreachable: {printer.status_message} ({printer.status_checked_at:%Y-%m-%d %H:%M} UTC)"
+    reasons = [split_reason(r) for r in printer.status_reasons.split(",") if r]
+    errors = [word(k, language) for k, severity in reasons if severity == "error"]
+    warnings = [word(k, language) for k, severity in reasons if severity != "error"]
+    parts = [f"error: {', '.join(errors)}" if errors else "ready"]
+    if warnings:
+        parts.append(", ".join(warnings))
+    markers = json.loads(printer.status_markers or "[]")
+    if markers:
+        parts.append(", ".join(f"{m['name']} {m['level']}%" for m in markers if m.get("level", -1) >= 0))
+    return "; ".join(p for p in parts if p) + f" ({printer.status_checked_at:%Y-%m-%d %H:%M} UTC)"

@@ -122,3 +122,25 @@ def test_the_demo_moves_out_of_a_folder_cups_cannot_enter(tmp_path):
         assert reachable_root(open_folder / "var" / "demo") == open_folder / "var" / "demo"
     finally:
         shutil.rmtree(open_folder)
+
+
+def test_lost_jobs_are_listed_and_resolved_by_an_administrator(runner, runtime, tmp_path):
+    from printrelease.jobs.capture import CaptureRequest, capture_job
+    from printrelease.jobs.models import Job, JobState
+    from sandbox.documents import make_pdf
+
+    body = make_pdf(tmp_path / "doc.pdf", "보고서", pages=2).read_bytes()
+    with runtime.sessions.begin() as session:
+        job = capture_job(session, runtime.spool, runtime.capture_policy,
+                          CaptureRequest(user="kimsr", title="보고서", options="job-uuid=urn:uuid:lost"), [body]).job
+        job.state = JobState.LOST  # as follow leaves a job CUPS forgot
+        job_id = job.id
+    assert f"{job_id}\tkimsr\tlost" in runner.invoke("jobs", "list", "--state", "lost").output
+    refused = runner.invoke("jobs", "resolve", str(job_id))
+    assert refused.exit_code == 2 and "--printed or --held" in refused.output
+    assert "held" in runner.invoke("jobs", "resolve", str(job_id), "--held").output
+    again = runner.invoke("jobs", "resolve", str(job_id), "--held")
+    assert again.exit_code == 1 and "only lost jobs can be resolved" in again.output
+    with runtime.sessions() as session:
+        (resolved,) = [e for e in session.get(Job, job_id).events if e.kind == "resolved"]
+        assert resolved.actor and not resolved.actor.startswith("cli:"), "the administrator, not the owner"
