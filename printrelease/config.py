@@ -35,6 +35,9 @@ class Settings:
     # has left the printer, and it must not print unattended when the printer comes back.
     start_timeout: timedelta = timedelta(minutes=3)
     printer_poll_interval: float = 60.0  # seconds between health polls of every printer
+    # Seconds to wait for an IPP printer's own answer before a release; 0: ask only its CUPS queue (for
+    # CUPS servers whose printers this server cannot reach).
+    device_timeout: float = 2.0
 
     @property
     def spool_dir(self) -> Path:
@@ -69,5 +72,6 @@ class Settings:
             release_lease=timedelta(seconds=float(_env("RELEASE_LEASE_SECONDS", "30"))),
             start_timeout=timedelta(seconds=float(_env("START_TIMEOUT_SECONDS", "180"))),
             printer_poll_interval=float(_env("PRINTER_POLL_SECONDS", "60")),
+            device_timeout=float(_env("DEVICE_TIMEOUT_SECONDS", "2")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -61,7 +61,9 @@ class Runtime:
     def releaser(self):
         from printrelease.release.service import ReleasePolicy, Releaser
 
-        policy = ReleasePolicy(lease=self.settings.release_lease, start_timeout=self.settings.start_timeout)
+        settings = self.settings
+        policy = ReleasePolicy(lease=settings.release_lease, start_timeout=settings.start_timeout,
+                               device_timeout=settings.device_timeout)
         return Releaser(self.sessions, self.spool, self.print_server, policy)
 
     @cached_property

@@ -54,7 +54,8 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
     if resume_queues:
         task("resumed", lambda: len(resume_capture_queues(runtime.print_server())))
     if poll_printers:
-        task("printers polled", lambda: poll_printers_once(runtime.sessions, runtime.print_server))
+        task("printers polled", lambda: poll_printers_once(runtime.sessions, runtime.print_server,
+                                                           runtime.settings.device_timeout))
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 from sandbox.cupsd import free_port, stop_process, wait_for_port
@@ -133,6 +134,22 @@ class IppEverywherePrinter:
         self.process = subprocess.Popen(args + [self.name], stdout=log, stderr=log)
         wait_for_port(self.port, process=self.process)
         return self
+
+    # ippeveprinter's own web forms (on by default) set its trays and supplies; each form replaces its
+    # whole group, so every tray is named. Reasons then read "media-empty-report" while idle.
+    TRAYS = "size1=iso_a4_210x297mm&type1=stationery&size3=na_number-10_4.125x9.5in&type3=envelope&level3=-2"
+
+    def load_paper(self, sheets: int) -> None:
+        """Put `sheets` sheets in the main tray: 0 makes it report media-empty, 1 to 24 media-low."""
+        self._form(f"media?{self.TRAYS}&level1={sheets}")
+
+    def set_toner(self, percent: int) -> None:
+        """Black toner at `percent`: under 10 it reports toner-low, 0 toner-empty."""
+        self._form(f"supplies?supply0=25&supply1={percent}")
+
+    def _form(self, path: str) -> None:
+        with urllib.request.urlopen(f"http://localhost:{self.port}/{path}", timeout=10) as response:
+            response.read()
 
     def documents(self) -> list[Path]:
         return sorted(p for p in self.spool.rglob("*") if p.is_file())

@@ -87,14 +87,14 @@ def _not_started(releaser: "Releaser", server: PrintServer, remote: RemoteJob, q
 
     A job still pending has not. A "processing" one may be stuck too: CUPS's ipp backend waits on a
     printer that is out of paper, and retries one that went away for hours (Debian's stock `ErrorPolicy
-    retry-job`), while the queue itself looks fine; the printer is asked then.
+    retry-job`), while the queue itself looks fine; the printer is asked then. (CUPS's count of
+    impressions does not tell: its filters count pages before any reach the printer.)
     """
-    if remote.impressions_completed:
-        return None
     if remote.state in (PENDING, HELD):
         return ""
     if remote.state == PROCESSING:
-        health = check_printer(server, queue_name, releaser.policy.device_timeout)
+        # Asked even where releases do not ask devices: a stuck job is rare, and worth the wait.
+        health = check_printer(server, queue_name, max(releaser.policy.device_timeout, 2.0))
         if health.blocking:
             return f" ({health.describe('en')})"
     return None

@@ -33,7 +33,8 @@ from printrelease.jobs.audit import record_event_for
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
-from printrelease.printers.health import check_printer
+from printrelease.printers.health import check_printer, record_health
+from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
@@ -107,7 +108,7 @@ class Releaser:
         if not candidates:
             return result
         server = self.server_for(address)
-        queue = self._usable_queue(server, printer_name, queue_name)
+        queue = self._usable_queue(server, printer_id, printer_name, queue_name)
         for job_id in candidates:
             if start_within is not None and not result.released and time.monotonic() - started > start_within:
                 raise PrinterUnavailable(printer_name, N_("the release could not start in time"))
@@ -143,13 +144,16 @@ class Releaser:
                 raise UnknownJob(job_id)
         return [row.id for row in rows.values() if row.state == JobState.HELD]
 
-    def _usable_queue(self, server: PrintServer, printer_name: str, queue_name: str) -> QueueInfo:
+    def _usable_queue(self, server: PrintServer, printer_id: int, printer_name: str, queue_name: str) -> QueueInfo:
         """The queue, if the printer can print now: polled at once, the device too if it speaks IPP."""
         try:
             health = check_printer(server, queue_name, self.policy.device_timeout)
         except PrintServerUnavailable as error:
             raise PrinterUnavailable(printer_name, str(error)) from error
         if health.blocking:
+            # What stopped this release is news for the administrator's list too.
+            with self.sessions.begin() as session:
+                record_health(session, session.get(Printer, printer_id), health)
             raise PrinterUnavailable(printer_name, health.describe("en"), reasons=health.blocking,
                                      message=health.message)
         return health.queue

@@ -43,12 +43,13 @@ class Stack:
         return {**os.environ, "PRINTRELEASE_DATA_DIR": str(self.settings.data_dir),
                 "PRINTRELEASE_DATABASE_URL": self.settings.effective_database_url,
                 "PRINTRELEASE_CUPS_SERVER": self.cupsd.address, "PRINTRELEASE_MAX_JOB_BYTES": "5000000",
-                "PRINTRELEASE_SWEEP_INTERVAL": "1", "CUPS_SERVER": self.cupsd.address}
+                "PRINTRELEASE_SWEEP_INTERVAL": "1", "PRINTRELEASE_PRINTER_POLL_SECONDS": "1",
+                "CUPS_SERVER": self.cupsd.address}
 
-    def start_server(self) -> None:
+    def start_server(self, **extra_env: str) -> None:
         log = open(self.root / "server.log", "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "printrelease", "serve", "--port", str(self.port)],
-                                        env=self.env(), stdout=log, stderr=log)
+                                        env={**self.env(), **extra_env}, stdout=log, stderr=log)
         wait_for_port(self.port, process=self.process)
 
     def stop_server(self) -> None:
@@ -63,9 +64,9 @@ class Stack:
             self.device_uri = capture_uri(self.url, token)
             install_queue(self.cupsd.address, name, self.device_uri, members=members)
 
-    def cli(self, *args, check=True, **kwargs) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-m", "printrelease", *args], env=self.env(), capture_output=True,
-                              text=True, **kwargs)
+    def cli(self, *args, check=True, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "printrelease", *args], env={**self.env(), **(env or {})},
+                              capture_output=True, text=True, **kwargs)
         if check and done.returncode != 0:
             raise AssertionError(f"printrelease {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done
