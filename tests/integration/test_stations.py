@@ -4,68 +4,20 @@ station agent, the document at the station's printer under the card owner's name
 import http.cookiejar
 import json
 import queue
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from printrelease.jobs.models import JobState
-from sandbox.demo import PCSCD_POLL
-from sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
 from printrelease.stations.reader import FEEDBACK, Signal
-from tests.integration.conftest import wait_until
+from sandbox.demo import PCSCD_POLL
+from sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard
+from tests.integration.readers import Agent
 
 KIM_UID = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture(scope="session")
-def virtual_readers():
-    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
-    daemon = VirtualReaderDaemon(folder)
-    yield daemon.ensure()
-    daemon.stop()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-class Agent:
-    """`printrelease station run` as a process; its JSON answers arrive on a queue."""
-
-    def __init__(self, stack, station: str, printer: str, reader: str):
-        token_file = stack.root / f"{station}.token"
-        stack.cli("stations", "add", station, "--printer", printer, "--token-file", str(token_file))
-        self.log = open(stack.root / f"{station}.log", "ab")  # noqa: SIM115 (kept for the process's life)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "printrelease", "station", "run", "--server", stack.url, "--token-file",
-             str(token_file), "--reader", reader, "--json-log"],
-            env=stack.env(), stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.answers: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.log_path = stack.root / f"{station}.log"
-        self.wait_ready()
-
-    def wait_ready(self):
-        # A card already on the reader when the agent starts is not a tap (it may have been left
-        # there): present cards only once the agent is watching.
-        wait_until(lambda: "ready" in self.log_path.read_text(), timeout=30, what="the agent's reader")
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.answers.put(json.loads(line))
-
-    def next_answer(self, timeout=20.0) -> dict:
-        return self.answers.get(timeout=timeout)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
 
 
 @pytest.fixture
