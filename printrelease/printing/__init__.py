@@ -32,6 +32,10 @@ class QueueInfo:
     accepting: bool = True
     sides_supported: tuple[str, ...] = ("one-sided",)
     color_modes_supported: tuple[str, ...] = ("monochrome",)
+    members: tuple[str, ...] = ()  # a CUPS class's member queues
+    is_class: bool = False
+    shared: bool = False
+    op_policy: str = ""  # the CUPS operation policy that guards it
 
     @property
     def supports_duplex(self) -> bool:

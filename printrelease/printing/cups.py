@@ -30,6 +30,10 @@ _QUEUE_ATTRIBUTES = [
     "sides-supported",
     "print-color-mode-supported",
     "color-supported",
+    "printer-type",
+    "member-names",
+    "printer-is-shared",
+    "printer-op-policy",
 ]
 
 # libcups takes the user name, and the port it writes into printer-uri, from (thread-local) globals
@@ -111,6 +115,10 @@ class CupsPrintServer:
             accepting=bool(attrs.get("printer-is-accepting-jobs", True)),
             sides_supported=_as_tuple(attrs.get("sides-supported")) or ("one-sided",),
             color_modes_supported=colour_modes,
+            members=_as_tuple(attrs.get("member-names")),
+            is_class=bool(int(attrs.get("printer-type", 0)) & cups.CUPS_PRINTER_CLASS),
+            shared=bool(attrs.get("printer-is-shared", False)),
+            op_policy=str(attrs.get("printer-op-policy") or ""),
         )
 
     def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
