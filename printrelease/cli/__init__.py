@@ -82,11 +82,14 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import cards, cups, db, jobs, printers, stations, users
+    from printrelease.cli import backup, cards, cups, db, doctor, jobs, printers, stations, users
     from printrelease.stations import console as station_console
 
     for module in (db, cups, printers, users, cards, jobs, stations):
         main.add_command(module.group)
+    main.add_command(doctor.doctor)
+    main.add_command(backup.backup)
+    main.add_command(backup.restore)
     main.add_command(station_console.main, "station")
     # Edges that live outside the core (the web server) plug their commands in by entry point, so the
     # core never imports Flask.

@@ -84,7 +84,12 @@ def test_invalid_utf8_and_path_like_titles_arrive_as_harmless_text(client, runti
 
 
 def test_health(client):
-    assert client.get("/api/v1/health").json == {"status": "ok"}
+    answer = client.get("/api/v1/health")
+    checks = {check["name"]: check for check in answer.json["checks"]}
+    # No CUPS in this test: the server itself is fine (200), the CUPS checks fail with a remedy.
+    assert answer.status_code == 200 and answer.json["status"] == "fail"
+    assert checks["database"]["status"] == checks["spool"]["status"] == "ok"
+    assert checks["cups"]["status"] == "fail" and checks["cups"]["remedy"]
 
 
 def test_unknown_users_are_refused_per_job_when_auto_create_is_off(runtime, token, pdf):
