@@ -127,7 +127,6 @@ def site():
 def test_install_print_outage_backup_upgrade_as_the_readme_says(site):
     installed = site.run_block("server")
     assert "authentication: none" in installed and "anyone who can reach it can print under any name" in installed
-    assert "skipped, a CUPS class" not in installed or "secure-print:" in installed
     config = Path(site.env()["PRINTRELEASE_CONFIG"])
     assert oct(config.stat().st_mode & 0o777) == "0o640" and "PRINTRELEASE_CARD_KEY=" in config.read_text()
     assert not (site.root / "opt" / "bin" / "pytest").exists()  # no test tools in production
