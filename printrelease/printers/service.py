@@ -51,14 +51,18 @@ def not_release_targets(queues: list[QueueInfo]) -> dict[str, str]:
     return skipped
 
 
-def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Callable[[str], None]) -> Printer:
-    """The printer `name` at server/queue: found there, moved there, or new."""
+def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Callable[[str], None],
+           rename: bool = False) -> Printer:
+    """The printer `name` at server/queue: found there (renamed to `name` with `rename`), moved there, or new."""
     at = session.scalar(select(Printer).where(Printer.cups_server == server, Printer.cups_queue == queue.name))
     named = session.scalar(select(Printer).where(Printer.name == name))
     if at is not None and named is not None and at.id != named.id:
         raise PrinterConflict(N_("%(server)s/%(queue)s is already the printer %(other)s; choose that name or "
                                  "remove it first"), server=server, queue=queue.name, other=at.name)
     printer = at or named
+    if rename and at is not None and named is None:
+        note(f"{at.name}: renamed {name}")
+        at.name = name
     if printer is None:
         printer = Printer(name=name, cups_server=server, cups_queue=queue.name)
         session.add(printer)
@@ -108,7 +112,7 @@ def add_printer(session: Session, server: PrintServer, name: str, queue_name: st
     why = not_release_targets(queues).get(queue_name)
     if why:
         raise PrinterConflict(N_("%(queue)s cannot be a printer: it is %(why)s"), queue=queue_name, why=why)
-    printer = _place(session, name, server.address, queue, note)
+    printer = _place(session, name, server.address, queue, note, rename=True)
     if location:
         printer.location = location
     return printer
