@@ -83,6 +83,7 @@ MaxJobs 0
 </Policy>
 """
 
+
 def stock_cupsd_conf(conf: str) -> str:
     """The private cupsd.conf with Debian's stock policy as the default one and a local socket, as a
     stock Debian CUPS runs: admin operations need @SYSTEM, known only over the socket."""

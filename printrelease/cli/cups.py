@@ -9,7 +9,7 @@ import click
 from printrelease.cli.printers import unshare_departments
 from printrelease.credentials.service import CAPTURE, has_active, issue_token, revoke
 from printrelease.cupsadmin import (DEFAULT_MEMBERS, auth_mode, capture_uri, install_backend, install_queue,
-                                    remove_queue, server_shares_printers, unshare)
+                                    remove_queue, server_shares_printers)
 from printrelease.printers.service import list_printers
 from printrelease.printing import PrintServerUnavailable
 from printrelease.privileges import become_service_user
