@@ -22,6 +22,7 @@ UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
 # Debian's interpreter, never a pyenv shim or a copy under /root that the service user cannot enter.
 PYTHON=${PYTHON:-/usr/bin/python3}
 
+. scripts/install-common.sh
 say() { echo "printrelease install: $*"; }
 [ "$(id -u)" = 0 ] || { echo "run make install as root" >&2; exit 1; }
 
@@ -30,22 +31,10 @@ sh scripts/install-debs.sh python3 python3-venv python3-dev gcc libcups2-dev cup
     cups-filters ghostscript poppler-utils qpdf adduser
 
 say "virtual environment $PREFIX (printrelease[server], no test tools)"
-[ -x "$PREFIX/bin/python" ] || "$PYTHON" -m venv "$PREFIX"
-# Built from a copy, so the checkout is left as it was (setuptools writes build/ beside the sources).
-build=$(mktemp -d)
-trap 'rm -rf "$build"' EXIT
-tar -C "$SOURCE" --exclude=./.venv --exclude=./var --exclude=./build --exclude=./.git -cf - . | tar -C "$build" -xf -
-"$PREFIX/bin/python" -m pip install -q --disable-pip-version-check --upgrade "$build[server]"
-# The same version number may carry new code (an upgrade from a newer checkout): always replace it.
-"$PREFIX/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$build"
-chmod -R go-w "$PREFIX"
-mkdir -p "$BIN_DIR"
-ln -sf "$PREFIX/bin/printrelease" "$BIN_DIR/printrelease"
+install_venv server printrelease
 
 say "service user $SERVICE_USER"
-getent group "$SERVICE_USER" >/dev/null || addgroup --system --quiet "$SERVICE_USER"
-id -u "$SERVICE_USER" >/dev/null 2>&1 || adduser --system --quiet --ingroup "$SERVICE_USER" --home "$DATA_DIR" \
-    --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+service_user "$DATA_DIR"
 # Under Debian's stock CUPS policy only members of lpadmin may resume a stopped queue, and CUPS knows
 # who is calling only over its local socket: without both, printing stops for good after the first
 # restart of printrelease.

@@ -16,6 +16,7 @@ UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TOKEN_FILE=$(dirname "$CONFIG")/station.token
 
+. scripts/install-common.sh
 say() { echo "printrelease station install: $*"; }
 [ "$(id -u)" = 0 ] || { echo "run make install-station as root" >&2; exit 1; }
 
@@ -23,20 +24,10 @@ say "Debian packages"
 sh scripts/install-debs.sh python3 python3-venv python3-dev gcc swig libpcsclite-dev pcscd adduser
 
 say "virtual environment $PREFIX (printrelease[station]: no web server, no database, no CUPS)"
-[ -x "$PREFIX/bin/python" ] || "$PYTHON" -m venv "$PREFIX"
-build=$(mktemp -d)
-trap 'rm -rf "$build"' EXIT
-tar -C "$SOURCE" --exclude=./.venv --exclude=./var --exclude=./build --exclude=./.git -cf - . | tar -C "$build" -xf -
-"$PREFIX/bin/python" -m pip install -q --disable-pip-version-check --upgrade "$build[station]"
-"$PREFIX/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$build"
-chmod -R go-w "$PREFIX"
-mkdir -p "$BIN_DIR"
-ln -sf "$PREFIX/bin/printrelease-station" "$BIN_DIR/printrelease-station"
+install_venv station printrelease-station
 
 say "service user $SERVICE_USER"
-getent group "$SERVICE_USER" >/dev/null || addgroup --system --quiet "$SERVICE_USER"
-id -u "$SERVICE_USER" >/dev/null 2>&1 || adduser --system --quiet --ingroup "$SERVICE_USER" --home /nonexistent \
-    --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+service_user /nonexistent
 install -d -o root -g "$SERVICE_USER" -m 750 "$(dirname "$CONFIG")"
 
 if [ -n "${TOKEN:-}" ]; then

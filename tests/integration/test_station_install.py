@@ -19,7 +19,8 @@ from tests.integration.test_stations import KIM_UID, virtual_readers  # noqa: F4
 STATION_USER = "printrelease-station-test"
 
 
-def test_a_station_from_the_readme_releases_with_only_the_station_extra(stack, documents, virtual_readers):  # noqa: F811
+def test_a_station_from_the_readme_releases_with_only_the_station_extra(
+        stack, documents, virtual_readers):  # noqa: F811 (the fixture imported above)
     root = Path(tempfile.mkdtemp(prefix="printrelease-station-"))
     os.chmod(root, 0o755)
     (root / "state").mkdir()
@@ -51,8 +52,9 @@ def test_a_station_from_the_readme_releases_with_only_the_station_extra(stack, d
 
         # A token the agent cannot read: one line and exit status 78 (the unit does not restart on it).
         os.chown(installed, 0, 0)
-        refused = subprocess.run(["runuser", "-u", STATION_USER, "--", str(root / "opt" / "bin" / "printrelease-station"),
-                                  "run"], env=env, capture_output=True, text=True, timeout=60)
+        agent = root / "opt" / "bin" / "printrelease-station"
+        refused = subprocess.run(["runuser", "-u", STATION_USER, "--", str(agent), "run"], env=env,
+                                 capture_output=True, text=True, timeout=60)
         assert refused.returncode == 78 and "is not readable by" in refused.stderr, refused.stderr
         assert "RestartPreventExitStatus=78" in (root / "units" / "printrelease-station.service").read_text()
         shutil.chown(installed, STATION_USER, STATION_USER)
