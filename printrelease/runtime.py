@@ -8,13 +8,12 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from printrelease.config import ConfigError, Settings
+from printrelease.config import Settings
 from printrelease.db import make_engine, make_session_factory
 from printrelease.jobs.capture import CapturePolicy
 from printrelease.keys import load_or_create_key
-from printrelease.i18n import N_
 from printrelease.printing import PrintServer
-from printrelease.privileges import must_drop
+from printrelease.privileges import become_service_user, must_drop
 from printrelease.spool import Spool
 
 
@@ -24,10 +23,10 @@ class Runtime:
     actor: str = "system"  # who acts through this runtime, for the audit trail ("cli:root", "web:kimsr")
 
     def _guard(self) -> None:
-        # A root process would create database, spool and key files the service cannot use later.
+        # A root process would create database, spool and key files the service cannot use later: it
+        # becomes the service user before it touches any (having read, as root, what the admin gave it).
         if must_drop(self.settings):
-            raise ConfigError(N_("refusing to touch printrelease's data as root: the service user '%(user)s' "
-                                 "must act"), user=self.settings.service_user)
+            become_service_user(self.settings)
 
     @cached_property
     def engine(self) -> Engine:

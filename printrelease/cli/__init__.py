@@ -19,9 +19,10 @@ from printrelease.privileges import become_service_user, invoking_login
 from printrelease.runtime import Runtime
 
 
-# Commands that do part of their work as root (installing the CUPS backend, making a backup folder) and
-# become the service user themselves before they touch any data.
-ROOT_FIRST = {"cups", "backup"}
+# Commands that do part of their work as root (installing the CUPS backend, making a backup folder,
+# reading the file an admin names, which may sit in /root) and become the service user before they touch
+# any data (the runtime sees to that).
+ROOT_FIRST = {"cups", "backup", "users", "printers"}
 
 
 class CommandFailed(click.ClickException):

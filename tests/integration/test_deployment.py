@@ -52,7 +52,7 @@ class Site:
         self.substitutions = {
             "https://print.example.go.kr": f"http://127.0.0.1:{self.port}",
             "print.example.go.kr": self.cupsd.address,
-            "staff.csv": str(root / "staff.csv"),
+            "staff.csv": str(root / "admin" / "staff.csv"),  # in a folder like /root: root's only
             "report.pdf": str(root / "report.pdf"),
             "dept-3f-reader.token": str(root / "dept-3f-reader.token"),
             "/var/backups/printrelease/$(date +%F)": str(root / "backups" / "first"),
@@ -112,7 +112,8 @@ def site():
     site.printer.start()
     subprocess.run(["lpadmin", "-h", str(site.cupsd.socket), "-p", "dept-3f", "-E", "-v", site.printer.uri,
                     "-m", "everywhere", "-L", "3층 기획예산과"], check=True, capture_output=True)
-    (root / "staff.csv").write_bytes("login,display_name,department,department_name,card\n"
+    (root / "admin").mkdir(mode=0o700)
+    (root / "admin" / "staff.csv").write_bytes("login,display_name,department,department_name,card\n"
                                      "kimsr,김성렬,budget,기획예산과,04A1B2C3D4E5F6\n".encode("cp949"))
     make_pdf(root / "report.pdf", "예산안 2013", pages=1)
     try:
