@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from sandbox.cupsd import free_port, wait_for_port
+from sandbox.pcsc import VirtualReaderDaemon
 
 from tests.conftest import fresh_database
 
@@ -179,3 +182,12 @@ def documents(tmp_path):
     png = folder / "chart.png"
     Image.new("RGB", (400, 300), (200, 30, 30)).save(png)
     return {"pdf": pdf, "ps": ps, "text": text, "png": png}
+
+
+@pytest.fixture(scope="session")
+def virtual_readers():
+    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
+    daemon = VirtualReaderDaemon(folder)
+    yield daemon.ensure()
+    daemon.stop()
+    shutil.rmtree(folder, ignore_errors=True)

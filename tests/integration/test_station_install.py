@@ -14,13 +14,12 @@ from printrelease.jobs.models import JobState
 from sandbox.pcsc import VirtualCard
 from tests.integration.conftest import wait_until
 from tests.integration.test_deployment import CHECKOUT, readme_block
-from tests.integration.test_stations import KIM_UID, virtual_readers  # noqa: F401 (a fixture)
+from tests.integration.test_stations import KIM_UID
 
 STATION_USER = "printrelease-station-test"
 
 
-def test_a_station_from_the_readme_releases_with_only_the_station_extra(
-        stack, documents, virtual_readers):  # noqa: F811 (the fixture imported above)
+def test_a_station_from_the_readme_releases_with_only_the_station_extra(stack, documents, virtual_readers):
     root = Path(tempfile.mkdtemp(prefix="printrelease-station-"))
     os.chmod(root, 0o755)
     (root / "state").mkdir()

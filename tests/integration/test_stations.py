@@ -13,26 +13,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from printrelease.jobs.models import JobState
 from sandbox.demo import PCSCD_POLL
-from sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard, VirtualReaderDaemon
+from sandbox.pcsc import DEFAULT_VPCD_PORT, VirtualCard
 from printrelease.stations.reader import FEEDBACK, Signal
 from tests.integration.conftest import wait_until
 
 KIM_UID = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture(scope="session")
-def virtual_readers():
-    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
-    daemon = VirtualReaderDaemon(folder)
-    yield daemon.ensure()
-    daemon.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 class Agent:

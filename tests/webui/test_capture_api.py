@@ -4,6 +4,7 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 
+from printrelease.runtime import Runtime
 from printrelease.credentials.service import CAPTURE, issue_token
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
@@ -83,8 +84,13 @@ def test_invalid_utf8_and_path_like_titles_arrive_as_harmless_text(client, runti
         assert job.title == "\ufffd\ufffd../../etc/passwd" and job.owner.login == "김성렬"
 
 
-def test_health(client):
-    answer = client.get("/api/v1/health")
+def test_health(runtime):
+    from dataclasses import replace
+
+    from webui import create_app
+
+    nowhere = Runtime(replace(runtime.settings, cups_server="127.0.0.1:1"))
+    answer = create_app({"TESTING": True}, runtime=nowhere).test_client().get("/api/v1/health")
     checks = {check["name"]: check for check in answer.json["checks"]}
     # No CUPS in this test: the server itself is fine (200), the CUPS checks fail with a remedy.
     assert answer.status_code == 200 and answer.json["status"] == "fail"
