@@ -113,8 +113,8 @@ def site():
     subprocess.run(["lpadmin", "-h", str(site.cupsd.socket), "-p", "dept-3f", "-E", "-v", site.printer.uri,
                     "-m", "everywhere", "-L", "3층 기획예산과"], check=True, capture_output=True)
     (root / "admin").mkdir(mode=0o700)
-    (root / "admin" / "staff.csv").write_bytes("login,display_name,department,department_name,card\n"
-                                     "kimsr,김성렬,budget,기획예산과,04A1B2C3D4E5F6\n".encode("cp949"))
+    staff = "login,display_name,department,department_name,card\nkimsr,김성렬,budget,기획예산과,04A1B2C3D4E5F6\n"
+    (root / "admin" / "staff.csv").write_bytes(staff.encode("cp949"))
     make_pdf(root / "report.pdf", "예산안 2013", pages=1)
     try:
         yield site

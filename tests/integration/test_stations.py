@@ -4,11 +4,9 @@ station agent, the document at the station's printer under the card owner's name
 import http.cookiejar
 import json
 import queue
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
