@@ -10,10 +10,10 @@ DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test bench debs venv lint translations clean
+.PHONY: help demo test bench debs venv lint translations clean install install-station
 
 help:  ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 demo: debs venv  ## Run the sandbox: private cupsd, virtual queue, two printers, server, demo users
 	$(BIN)/python -m sandbox
@@ -24,6 +24,12 @@ test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and
 
 bench: debs venv  ## Measure capture and release speed; writes BENCHMARKS.md
 	$(BIN)/python -m benchmarks
+
+install:  ## Install the print server (as root): venv, user, folders, configuration, units; see README
+	sh scripts/install-server.sh
+
+install-station:  ## Install a card station (as root): make install-station SERVER_URL=... TOKEN=file
+	sh scripts/install-station.sh
 
 debs:  ## Install the Debian packages (idempotent)
 	@sh scripts/install-debs.sh $(DEBS)

@@ -1,4 +1,11 @@
-"""Settings for every edge (server, CLI, backend installer), read from PRINTRELEASE_* variables."""
+"""Settings for every edge (server, CLI, backend installer, station agent): one configuration file of
+PRINTRELEASE_* lines, overridden by the environment.
+
+The file is /etc/printrelease/printrelease.conf unless PRINTRELEASE_CONFIG names another (an empty
+PRINTRELEASE_CONFIG reads none). It holds `KEY=value` lines in the syntax of a systemd EnvironmentFile
+(comments with #, optional quotes), so a unit could read the same file; a variable set in the
+environment wins over the file, and an option on the command line wins over both.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,89 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
+from printrelease.errors import PrintReleaseError
+from printrelease.i18n import N_
 
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"PRINTRELEASE_{name}", default)
+DEFAULT_CONFIG = Path("/etc/printrelease/printrelease.conf")
+PREFIX = "PRINTRELEASE_"
+
+# Every name the file may hold (without the prefix); anything else is a typo worth refusing.
+KNOWN = frozenset({
+    "DATA_DIR", "DATABASE_URL", "HOLD_HOURS", "MAX_JOB_BYTES", "CUPS_SERVER", "CUPS_BACKEND_DIR",
+    "CAPTURE_QUEUE", "SECRET_KEY", "CARD_KEY", "CLAIM_WINDOW_MINUTES", "SWEEP_INTERVAL", "AUTO_CREATE_USERS",
+    "SECURE_COOKIES", "USER", "LOG_FORMAT", "LOG_LEVEL", "SERVER_URL", "STATION_TOKEN_FILE", "STATION_READER",
+    "STATION_SEEN_HOURS",
+})
+
+
+class ConfigError(PrintReleaseError):
+    """The configuration cannot be read or holds something wrong: the edge says which line and stops."""
+
+    code = "config"
+    exit_status = 78  # EX_CONFIG: a unit's RestartPreventExitStatus=78 keeps it from restarting in a loop
+
+
+def config_path(environ=os.environ) -> Path | None:
+    """The configuration file to read: PRINTRELEASE_CONFIG, else the default one if it exists."""
+    named = environ.get(PREFIX + "CONFIG")
+    if named is not None:
+        return Path(named) if named.strip() else None
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        inner = value[1:-1]
+        return inner.replace('\\"', '"').replace("\\\\", "\\") if value[0] == '"' else inner
+    return value
+
+
+def parse_config(text: str, source: str = "configuration") -> dict[str, str]:
+    """`KEY=value` lines as systemd's EnvironmentFile reads them; names are PRINTRELEASE_* from KNOWN."""
+    values = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise ConfigError(N_("%(file)s line %(line)s: expected NAME=value, found '%(text)s'"),
+                              file=source, line=number, text=line[:60])
+        if not name.startswith(PREFIX) or name[len(PREFIX):] not in KNOWN:
+            raise ConfigError(N_("%(file)s line %(line)s: %(name)s is not a printrelease setting"),
+                              file=source, line=number, name=name)
+        values[name] = _unquote(value.strip())
+    return values
+
+
+def read_config(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(N_("configuration file %(file)s does not exist"), file=str(path)) from None
+    except PermissionError:
+        raise ConfigError(N_("cannot read %(file)s (permission denied): run this as root or as the service "
+                             "user, e.g. sudo printrelease ..."), file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(N_("cannot read %(file)s: %(detail)s"), file=str(path), detail=str(error)) from None
+    return parse_config(text, str(path))
+
+
+def environment(environ=os.environ) -> tuple[dict[str, str], Path | None]:
+    """The settings as the edges see them (file first, the environment over it) and the file read."""
+    path = config_path(environ)
+    values = read_config(path) if path is not None else {}
+    values.update({name: value for name, value in environ.items() if name.startswith(PREFIX)})
+    return values, path
+
+
+def _number(values: dict[str, str], name: str, default: str, kind=float):
+    text = values.get(PREFIX + name, default)
+    try:
+        return kind(text)
+    except ValueError:
+        raise ConfigError(N_("%(name)s=%(value)s is not a number"), name=PREFIX + name, value=text) from None
 
 
 @dataclass(frozen=True)
@@ -38,6 +125,13 @@ class Settings:
     # Seconds to wait for an IPP printer's own answer before a release; 0: ask only its CUPS queue (for
     # CUPS servers whose printers this server cannot reach).
     device_timeout: float = 2.0
+    service_user: str | None = None  # the account the service runs as; the CLI run as root becomes it
+    log_format: str = "text"  # or "json": one JSON object per line
+    log_level: str = "INFO"
+    cups_backend_dir: Path = Path("/usr/lib/cups/backend")
+    server_url: str = "http://127.0.0.1:8631"  # where the CUPS backend and the stations reach the server
+    station_seen_within: timedelta = timedelta(hours=24)  # doctor: a station quieter than this is reported
+    config_file: Path | None = None  # the file these settings were read from, if any
 
     @property
     def spool_dir(self) -> Path:
@@ -54,24 +148,41 @@ class Settings:
         return f"sqlite:///{(self.data_dir / 'printrelease.sqlite3').resolve()}"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
-        """Read the environment; explicit keyword overrides win (the CLI passes its options here)."""
+    def from_env(cls, environ=None, **overrides) -> "Settings":
+        """Read the configuration file and the environment; explicit keyword overrides win (the CLI passes
+        its options here)."""
+        values, path = environment(os.environ if environ is None else environ)
+
+        def get(name, default=None):
+            return values.get(PREFIX + name, default)
+
+        log_format = get("LOG_FORMAT", "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(N_("%(name)s must be text or json, not '%(value)s'"), name=PREFIX + "LOG_FORMAT",
+                              value=log_format)
         settings = cls(
-            data_dir=Path(_env("DATA_DIR", "var")),
-            database_url=_env("DATABASE_URL"),
-            hold_time=timedelta(hours=float(_env("HOLD_HOURS", "24"))),
-            max_job_bytes=int(_env("MAX_JOB_BYTES", str(1024**3))),
-            cups_server=_env("CUPS_SERVER") or os.environ.get("CUPS_SERVER"),
-            capture_queue=_env("CAPTURE_QUEUE", "secure-print"),
-            secret_key=_env("SECRET_KEY") or None,
-            card_key=_env("CARD_KEY") or None,
-            claim_window=timedelta(minutes=float(_env("CLAIM_WINDOW_MINUTES", "10"))),
-            sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
-            auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
-            secure_cookies=_env("SECURE_COOKIES", "0") in ("1", "true", "yes"),
-            release_lease=timedelta(seconds=float(_env("RELEASE_LEASE_SECONDS", "30"))),
-            start_timeout=timedelta(seconds=float(_env("START_TIMEOUT_SECONDS", "180"))),
-            printer_poll_interval=float(_env("PRINTER_POLL_SECONDS", "60")),
-            device_timeout=float(_env("DEVICE_TIMEOUT_SECONDS", "2")),
+            data_dir=Path(get("DATA_DIR", "var")),
+            database_url=get("DATABASE_URL") or None,
+            hold_time=timedelta(hours=_number(values, "HOLD_HOURS", "24")),
+            max_job_bytes=_number(values, "MAX_JOB_BYTES", str(1024**3), int),
+            cups_server=get("CUPS_SERVER") or os.environ.get("CUPS_SERVER") or None,
+            capture_queue=get("CAPTURE_QUEUE", "secure-print"),
+            secret_key=get("SECRET_KEY") or None,
+            card_key=get("CARD_KEY") or None,
+            claim_window=timedelta(minutes=_number(values, "CLAIM_WINDOW_MINUTES", "10")),
+            sweep_interval=_number(values, "SWEEP_INTERVAL", "30"),
+            auto_create_users=get("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
+            secure_cookies=get("SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            service_user=get("USER") or None,
+            log_format=log_format,
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+            cups_backend_dir=Path(get("CUPS_BACKEND_DIR", "/usr/lib/cups/backend")),
+            server_url=get("SERVER_URL") or "http://127.0.0.1:8631",
+            station_seen_within=timedelta(hours=_number(values, "STATION_SEEN_HOURS", "24")),
+            release_lease=timedelta(seconds=_number(values, "RELEASE_LEASE_SECONDS", "30")),
+            start_timeout=timedelta(seconds=_number(values, "START_TIMEOUT_SECONDS", "180")),
+            printer_poll_interval=_number(values, "PRINTER_POLL_SECONDS", "60"),
+            device_timeout=_number(values, "DEVICE_TIMEOUT_SECONDS", "2"),
+            config_file=path,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

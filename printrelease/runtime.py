@@ -13,15 +13,24 @@ from printrelease.db import make_engine, make_session_factory
 from printrelease.jobs.capture import CapturePolicy
 from printrelease.keys import load_or_create_key
 from printrelease.printing import PrintServer
+from printrelease.privileges import become_service_user, must_drop
 from printrelease.spool import Spool
 
 
 @dataclass
 class Runtime:
     settings: Settings
+    actor: str = "system"  # who acts through this runtime, for the audit trail ("cli:root", "web:kimsr")
+
+    def _guard(self) -> None:
+        # A root process would create database, spool and key files the service cannot use later: it
+        # becomes the service user before it touches any (having read, as root, what the admin gave it).
+        if must_drop(self.settings):
+            become_service_user(self.settings)
 
     @cached_property
     def engine(self) -> Engine:
+        self._guard()
         return make_engine(self.settings.effective_database_url)
 
     @cached_property
@@ -30,6 +39,7 @@ class Runtime:
 
     @cached_property
     def spool(self) -> Spool:
+        self._guard()
         return Spool(self.settings.spool_dir)
 
     @property
@@ -69,11 +79,15 @@ class Runtime:
     @cached_property
     def card_key(self) -> bytes:
         """HMAC key for card numbers: configured, or made once for this data folder."""
+        if not self.settings.card_key:
+            self._guard()
         return (self.settings.card_key or load_or_create_key(self.settings.keys_dir / "card_key")).encode()
 
     @cached_property
     def secret_key(self) -> str:
         """Signs web sessions: configured, or made once for this data folder."""
+        if not self.settings.secret_key:
+            self._guard()
         return self.settings.secret_key or load_or_create_key(self.settings.keys_dir / "secret_key")
 
     @cached_property

@@ -83,6 +83,17 @@ MaxJobs 0
 </Policy>
 """
 
+
+def stock_cupsd_conf(conf: str) -> str:
+    """The private cupsd.conf with Debian's stock policy as the default one and a local socket, as a
+    stock Debian CUPS runs: admin operations need @SYSTEM, known only over the socket."""
+    start, end = conf.index("<Policy default>"), conf.index("</Policy>") + len("</Policy>\n")
+    stock = conf[conf.index("<Policy stock>"):]
+    stock = stock[:stock.index("</Policy>") + len("</Policy>\n")]
+    conf = conf[:start] + stock.replace("<Policy stock>", "<Policy default>") + conf[end:]
+    return conf.replace("WebInterface No\n", "WebInterface No\nListen {socket}\n")
+
+
 CUPS_FILES_CONF = """\
 ServerRoot {root}/etc
 ServerBin {root}/bin
@@ -135,14 +146,24 @@ class PrivateCups:
     `root` must be traversable by the lp user (cupsd runs backends and filters as lp).
     """
 
-    def __init__(self, root: Path, port: int | None = None):
+    def __init__(self, root: Path, port: int | None = None, stock: bool = False):
         self.root = Path(root).resolve()
         self.port = port or free_port()
+        self.stock = stock  # Debian's stock policy by default, and a local socket
         self.process: subprocess.Popen | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def socket(self) -> Path:
+        return self.root / "cups.sock"
+
+    @property
+    def admin_address(self) -> str:
+        """Where an admin (root, or a member of lpadmin) is known: the socket under the stock policy."""
+        return str(self.socket) if self.stock else self.address
 
     @property
     def backend_dir(self) -> Path:
@@ -161,8 +182,13 @@ class PrivateCups:
         # Filters run as lp and need a private, sticky scratch folder, as in a stock install.
         shutil.chown(self.root / "tmp", "root", "lp")
         os.chmod(self.root / "tmp", 0o1770)
-        (self.root / "etc" / "cupsd.conf").write_text(CUPSD_CONF.format(port=self.port))
-        (self.root / "etc" / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
+        conf = CUPSD_CONF.format(port=self.port)
+        files = CUPS_FILES_CONF.format(root=self.root)
+        if self.stock:
+            conf = stock_cupsd_conf(conf).format(socket=self.socket)
+            files += "SystemGroup root lpadmin\n"  # as Debian's cups-files.conf
+        (self.root / "etc" / "cupsd.conf").write_text(conf)
+        (self.root / "etc" / "cups-files.conf").write_text(files)
         for sub in ("daemon", "filter", "driver", "notifier", "cgi-bin", "monitor"):
             link = self.root / "bin" / sub
             if not link.exists() and (SYSTEM_SERVERBIN / sub).exists():
@@ -197,7 +223,7 @@ class PrivateCups:
         folder.mkdir(parents=True, exist_ok=True)
         # cupsd runs backends as lp, which must be able to write the output there.
         shutil.chown(folder, "lp", "lp")
-        lpadmin(self.address, "-p", name, "-E", "-v", f"printrelease-folder:{folder}", "-L", location,
+        lpadmin(self.admin_address, "-p", name, "-E", "-v", f"printrelease-folder:{folder}", "-L", location,
                 "-o", "printer-error-policy=stop-printer")
         return folder
 

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from printrelease.logs import configure_logging
 from printrelease.sweeper import Sweeper
 
 
@@ -20,7 +21,7 @@ def serve(runtime, host: str, port: int, threads: int) -> None:
 
     from webui import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(runtime.settings.log_format, runtime.settings.log_level)
     app = create_app(runtime=runtime)
     if not (runtime.settings.card_key and runtime.settings.secret_key):
         logging.getLogger("printrelease").info(

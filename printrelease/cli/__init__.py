@@ -10,34 +10,66 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from printrelease.config import Settings
 from printrelease.errors import PrintReleaseError
+from printrelease.failures import database_problem
 from printrelease.i18n import terminal_language
+from printrelease.logs import configure_logging
+from printrelease.privileges import become_service_user, invoking_login
 from printrelease.runtime import Runtime
 
 
+# Commands that do part of their work as root (installing the CUPS backend, making a backup folder,
+# reading the file an admin names, which may sit in /root) and become the service user before they touch
+# any data (the runtime sees to that).
+ROOT_FIRST = {"cups", "backup", "users", "printers"}
+
+
+class CommandFailed(click.ClickException):
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class Group(click.Group):
-    """Turns domain errors from any subcommand into a one-line message and exit status 1."""
+    """Turns known failures from any subcommand (domain errors, an unusable database) into a one-line
+    message and exit status 1 (78 for a configuration error)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PrintReleaseError as error:
-            raise click.ClickException(error.words(terminal_language())) from error
+            raise CommandFailed(error.words(terminal_language()), getattr(error, "exit_status", 1)) from error
+        except DBAPIError as error:
+            url = ctx.obj.settings.effective_database_url if isinstance(ctx.obj, Runtime) else ""
+            problem = database_problem(error, url)
+            if problem is None:
+                raise
+            raise CommandFailed(problem.words(terminal_language())) from error
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Spool and SQLite folder [PRINTRELEASE_DATA_DIR].")
 @click.option("--database-url", help="SQLAlchemy URL [PRINTRELEASE_DATABASE_URL].")
-@click.option("--cups-server", help="host:port of the CUPS server [PRINTRELEASE_CUPS_SERVER].")
+@click.option("--cups-server", help="host:port or socket of the CUPS server [PRINTRELEASE_CUPS_SERVER].")
 @click.version_option(package_name="printrelease")
 @click.pass_context
 def main(ctx: click.Context, data_dir, database_url, cups_server) -> None:
-    """printrelease: hold jobs from one virtual CUPS queue, release them at any printer."""
+    """printrelease: hold jobs from one virtual CUPS queue, release them at any printer.
+
+    Settings come from /etc/printrelease/printrelease.conf (or the file PRINTRELEASE_CONFIG names), the
+    environment over it, and these options over both. Run as root on an installed server, every command
+    acts as the service user the configuration names.
+    """
     settings = Settings.from_env(data_dir=data_dir, database_url=database_url, cups_server=cups_server)
-    ctx.obj = Runtime(settings)
+    configure_logging(settings.log_format, settings.log_level, for_terminal=True)
+    # The audit trail names the person (the sudo caller, or root), never the owner of the jobs touched.
+    ctx.obj = Runtime(settings, actor=f"cli:{invoking_login()}")
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand not in ROOT_FIRST:
+        become_service_user(settings)
 
 
 def cli_actor() -> str:
@@ -59,11 +91,15 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import cards, cups, db, jobs, printers, stations, users
+    from printrelease.cli import backup, cards, cups, db, doctor, jobs, printers, stations, users
+    from printrelease.stations import console as station_console
 
     for module in (db, cups, printers, users, cards, jobs, stations):
         main.add_command(module.group)
-    main.add_command(stations.agent_group)
+    main.add_command(doctor.doctor)
+    main.add_command(backup.backup)
+    main.add_command(backup.restore)
+    main.add_command(station_console.main, "station")
     # Edges that live outside the core (the web server) plug their commands in by entry point, so the
     # core never imports Flask.
     for point in entry_points(group="printrelease.commands"):

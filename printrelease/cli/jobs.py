@@ -40,7 +40,7 @@ def list_(session, user, states, all_states) -> None:
 @click.pass_obj
 def release(runtime, user, printer, job_ids, wait, timeout) -> None:
     """Send held jobs to a printer, oldest first, as their owner."""
-    result = runtime.releaser.release(user, printer, job_ids or None, actor=f"cli:{user}")
+    result = runtime.releaser.release(user, printer, job_ids or None, actor=runtime.actor)
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     if not result.released:
@@ -80,7 +80,7 @@ def delete(runtime, job_ids, user) -> None:
     """Withdraw held jobs; their documents are deleted, their records kept."""
     with runtime.sessions.begin() as session:
         for job_id in job_ids:
-            job = delete_job(session, runtime.spool, job_id, actor=f"cli:{user or 'admin'}", owner=user)
+            job = delete_job(session, runtime.spool, job_id, actor=runtime.actor, owner=user)
             click.echo(f"deleted job {job.id} ({job.title})")
 
 

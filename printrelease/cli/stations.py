@@ -1,10 +1,5 @@
-"""`printrelease stations` (admin) and `printrelease station run` (the agent at a printer)."""
+"""`printrelease stations`: the card stations the server knows (the agent itself is `printrelease station`)."""
 
-import faulthandler
-import json
-import logging
-import signal
-import sys
 from pathlib import Path
 
 import click
@@ -54,40 +49,3 @@ def remove(session, name) -> None:
     """Remove a station and revoke its token."""
     remove_station(session, name)
     click.echo(f"removed station {name}")
-
-
-@click.group("station")
-def agent_group() -> None:
-    """The agent that runs beside a printer's card reader."""
-
-
-@agent_group.command("run")
-@click.option("--server", "server_url", required=True, help="printrelease server URL, e.g. https://print.example")
-@click.option("--token-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reader", "reader_name", help="Part of the reader's name (default: the first reader).")
-@click.option("--pin-from-tty", is_flag=True, help="Ask for a PIN on this terminal when the server wants one.")
-@click.option("--json-log", is_flag=True, help="Also print each tap's answer as a JSON line on stdout.")
-def run(server_url, token_file, reader_name, pin_from_tty, json_log) -> None:
-    """Wait for cards, release their owners' jobs here, give feedback; runs until stopped."""
-    from printrelease.stations.agent import StationAgent, TapClient
-    from printrelease.stations.reader import PcscReader
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # `kill -USR1` makes a stuck agent show where it is.
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
-    # pyscard's destructors raise when pcscd has gone away; that is expected here, not worth a traceback.
-    sys.unraisablehook = lambda unraisable: logging.getLogger("printrelease.station").debug(
-        "ignored in %s: %s", unraisable.object, unraisable.exc_value)
-
-    def pin_source():
-        return click.prompt("PIN", hide_input=True, default="", show_default=False) or None
-
-    def print_json(answer):
-        print(json.dumps(answer, ensure_ascii=False), flush=True)
-
-    agent = StationAgent(PcscReader(reader_name), TapClient(server_url, token_file.read_text().strip()),
-                         pin_source=pin_source if pin_from_tty else None, on_tap=print_json if json_log else None)
-    try:
-        agent.run_forever()
-    except KeyboardInterrupt:
-        sys.exit(0)

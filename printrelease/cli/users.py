@@ -8,6 +8,7 @@ from sqlalchemy import select
 from printrelease.accounts.models import User
 from printrelease.accounts.service import add_user, import_users, set_active, set_password, set_pin
 from printrelease.cli import in_transaction
+from printrelease.csvinput import decode_csv
 
 
 @click.group("users")
@@ -30,12 +31,15 @@ def add(session, login, display_name, email, department, department_name) -> Non
 
 @group.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--encoding", help="The file's encoding (default: UTF-8, with or without BOM, or Korean Excel's "
+                                 "CP949, detected).")
 @click.pass_obj
-def import_(runtime, csv_file: Path) -> None:
-    """Import users from a UTF-8 CSV with columns login, display_name, email, department, department_name
-    and card (a card number as 'cards add' takes it; optional)."""
+def import_(runtime, csv_file: Path, encoding) -> None:
+    """Import users from a CSV with columns login, display_name, email, department, department_name and card
+    (a card number as 'cards add' takes it; optional); all rows or none."""
+    text = decode_csv(csv_file.read_bytes(), encoding, str(csv_file))
     with runtime.sessions.begin() as session:
-        result = import_users(session, csv_file.read_text(encoding="utf-8-sig"), card_key=runtime.card_key)
+        result = import_users(session, text, card_key=runtime.card_key)
     click.echo(f"{result.created} created, {result.updated} updated, {result.cards} card(s)")
 
 

@@ -53,6 +53,12 @@ def revoke(session: Session, kind: str, name: str) -> int:
     return count
 
 
+def has_active(session: Session, kind: str, name: str) -> bool:
+    """Whether `name` holds a credential of `kind` that is not revoked."""
+    query = select(ApiToken.id).where(ApiToken.kind == kind, ApiToken.name == name, ApiToken.revoked.is_(False))
+    return session.scalar(query.limit(1)) is not None
+
+
 class VerifiedTokens:
     """Tokens found valid in the last `ttl` seconds, so that the capture path, which every print job
     takes, need not look its token up in the database each time.

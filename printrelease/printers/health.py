@@ -51,6 +51,7 @@ WORDS = {
     "shutdown": N_("switched off"),
     "stopped": N_("stopped"),
     "paused": N_("stopped by an administrator"),
+    "disabled": N_("disabled by an administrator"),
     "not-accepting": N_("not accepting jobs"),
     "unreachable": N_("does not answer"),
     "connecting-to-device": N_("cannot reach the printer"),

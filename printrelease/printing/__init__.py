@@ -43,6 +43,10 @@ class QueueInfo:
     color_modes_supported: tuple[str, ...] = ("monochrome",)
     reasons: tuple[str, ...] = ()  # printer-state-reasons keywords ("none" left out)
     markers: tuple[Marker, ...] = ()
+    members: tuple[str, ...] = ()  # a CUPS class's member queues
+    is_class: bool = False
+    shared: bool = False
+    op_policy: str = ""  # the CUPS operation policy that guards it
 
     @property
     def supports_duplex(self) -> bool:

@@ -36,6 +36,10 @@ _QUEUE_ATTRIBUTES = [
     "marker-names",
     "marker-types",
     "marker-levels",
+    "printer-type",
+    "member-names",
+    "printer-is-shared",
+    "printer-op-policy",
 ]
 _DEVICE_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-state-message", "marker-names",
                       "marker-types", "marker-levels"]
@@ -129,6 +133,10 @@ class CupsPrintServer:
             color_modes_supported=colour_modes,
             reasons=_reasons(attrs),
             markers=_markers(attrs),
+            members=_as_tuple(attrs.get("member-names")),
+            is_class=bool(int(attrs.get("printer-type", 0)) & cups.CUPS_PRINTER_CLASS),
+            shared=bool(attrs.get("printer-is-shared", False)),
+            op_policy=str(attrs.get("printer-op-policy") or ""),
         )
 
     def device_status(self, device_uri: str, timeout: float) -> DeviceStatus | None:

@@ -33,6 +33,7 @@ from printrelease.jobs.audit import record_event_for
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
+from printrelease.printers.errors import PrinterDisabled
 from printrelease.printers.health import check_printer, record_health
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
@@ -98,7 +99,10 @@ class Releaser:
         actor = actor or login
         with self.sessions.begin() as session:
             user = get_user(session, login)
-            printer = get_printer(session, printer_name)
+            try:
+                printer = get_printer(session, printer_name)
+            except PrinterDisabled as error:
+                raise PrinterUnavailable(printer_name, error.words("en"), reasons=("disabled",)) from error
             result = ReleaseResult(user.login, user.display_name, printer.name)
             if not user.is_active:
                 result.problems.append(f"user {login} is disabled")

@@ -22,6 +22,7 @@ class Station(Base):
     credential_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
     require_pin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]  # the agent's last heartbeat or tap
 
     printer: Mapped[Printer] = relationship(lazy="joined")
     credential: Mapped[ApiToken] = relationship(lazy="joined")

@@ -38,7 +38,13 @@ class Agent:
             self.answers.put(json.loads(line))
 
     def next_answer(self, timeout=20.0) -> dict:
-        return self.answers.get(timeout=timeout)
+        try:
+            return self.answers.get(timeout=timeout)
+        except queue.Empty:
+            tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
+            alive = "running" if self.process.poll() is None else f"exited with {self.process.returncode}"
+            raise AssertionError(f"the agent ({alive}) gave no answer within {timeout}s; its log ends:\n{tail}") \
+                from None
 
     def stop(self):
         self.process.terminate()

@@ -4,6 +4,7 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 
+from printrelease.runtime import Runtime
 from printrelease.credentials.service import CAPTURE, issue_token
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
@@ -83,8 +84,18 @@ def test_invalid_utf8_and_path_like_titles_arrive_as_harmless_text(client, runti
         assert job.title == "\ufffd\ufffd../../etc/passwd" and job.owner.login == "김성렬"
 
 
-def test_health(client):
-    assert client.get("/api/v1/health").json == {"status": "ok"}
+def test_health(runtime):
+    from dataclasses import replace
+
+    from webui import create_app
+
+    nowhere = Runtime(replace(runtime.settings, cups_server="127.0.0.1:1"))
+    answer = create_app({"TESTING": True}, runtime=nowhere).test_client().get("/api/v1/health")
+    checks = {check["name"]: check for check in answer.json["checks"]}
+    # No CUPS in this test: the server itself is fine (200), the CUPS checks fail with a remedy.
+    assert answer.status_code == 200 and answer.json["status"] == "fail"
+    assert checks["database"]["status"] == checks["spool"]["status"] == "ok"
+    assert checks["cups"]["status"] == "fail" and checks["cups"]["remedy"]
 
 
 def test_unknown_users_are_refused_per_job_when_auto_create_is_off(runtime, token, pdf):

@@ -1,14 +1,15 @@
-"""Liveness and readiness: is the server up, can it reach its database."""
+"""Health: the same checks as `printrelease doctor`, as JSON; 503 when the server itself cannot work."""
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
-from webui.database import get_session
+from printrelease.doctor import FAIL, run_checks, worst
+from webui.database import runtime
 
 bp = Blueprint("health", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/health")
 def health():
-    get_session().execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    checks = run_checks(runtime())
+    broken = any(c.critical and c.status == FAIL for c in checks)
+    return jsonify(status=worst(checks), checks=[c.as_dict() for c in checks]), 503 if broken else 200

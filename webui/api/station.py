@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request
 from printrelease.credentials.service import authenticate
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
+from printrelease.stations.presence import mark_seen
 from printrelease.stations.service import STATION, station_for_credential
 from webui.api import bearer_token
 from webui.database import get_session, runtime
@@ -29,3 +30,15 @@ def tap():
         raise Invalid(N_("a tap's 'id' is a string of at most 64 characters"))
     result = runtime().taps.tap(station_id, card, pin if isinstance(pin, str) else None, request_id)
     return jsonify(result.as_dict())
+
+
+@bp.post("/station/hello")
+def hello():
+    """The agent's heartbeat (at start and every few minutes): records that the station is alive."""
+    session = get_session()
+    credential = authenticate(session, STATION, bearer_token())
+    station = station_for_credential(session, credential.id)
+    mark_seen(session, station.id)
+    answer = {"station": station.name, "printer": station.printer.name}
+    session.commit()
+    return jsonify(answer)
