@@ -148,6 +148,15 @@ def _cups(runtime: Runtime) -> list[Check]:
     return checks + _capture_queues(runtime, server, queues)
 
 
+def _cups_reachable(runtime: Runtime) -> list[Check]:
+    server = runtime.print_server()
+    try:
+        count = len(server.queues())
+    except Exception as error:
+        return [Check("cups", FAIL, str(error), "start CUPS, and check PRINTRELEASE_CUPS_SERVER")]
+    return [Check("cups", OK, f"{server.address} answers ({count} queue(s))")]
+
+
 def _backend(runtime: Runtime) -> Check:
     backend = runtime.settings.cups_backend_dir / BACKEND_SCHEME
     try:
@@ -230,13 +239,17 @@ def _stations(runtime: Runtime) -> list[Check]:
 
 SECTIONS: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups, _printers,
                                                     _stations]
+# What a health probe asks every few seconds: quick, and changing nothing (the full doctor also proves
+# that the service may resume the capture queues, by resuming them, and asks every printer).
+QUICK: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups_reachable]
 
 
-def run_checks(runtime: Runtime) -> list[Check]:
-    """Every check; one section failing unexpectedly is itself reported, and the rest still run."""
+def run_checks(runtime: Runtime, sections=None) -> list[Check]:
+    """Every check (or those of `sections`); a section failing unexpectedly is itself reported, and the
+    rest still run."""
     checks = []
     database_ok = True
-    for section in SECTIONS:
+    for section in sections or SECTIONS:
         if section in (_printers, _stations) and not database_ok:
             continue
         try:

@@ -1,8 +1,12 @@
-"""Health: the same checks as `printrelease doctor`, as JSON; 503 when the server itself cannot work."""
+"""Health for probes and monitoring: quick checks, as JSON; 503 when the server itself cannot work.
+
+Anyone may ask, so the answer names the checks and their status only: paths, addresses and remedies
+are for `printrelease doctor`, which an administrator runs on the server.
+"""
 
 from flask import Blueprint, jsonify
 
-from printrelease.doctor import FAIL, run_checks, worst
+from printrelease.doctor import FAIL, QUICK, run_checks, worst
 from webui.database import runtime
 
 bp = Blueprint("health", __name__, url_prefix="/api/v1")
@@ -10,6 +14,7 @@ bp = Blueprint("health", __name__, url_prefix="/api/v1")
 
 @bp.get("/health")
 def health():
-    checks = run_checks(runtime())
+    checks = run_checks(runtime(), QUICK)
     broken = any(c.critical and c.status == FAIL for c in checks)
-    return jsonify(status=worst(checks), checks=[c.as_dict() for c in checks]), 503 if broken else 200
+    return (jsonify(status=worst(checks), checks=[{"name": c.name, "status": c.status} for c in checks]),
+            503 if broken else 200)
