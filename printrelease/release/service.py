@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from uuid import uuid4
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from printrelease.accounts.service import get_user
 from printrelease.db import utcnow
@@ -33,6 +33,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.colour import measure_colour
 from printrelease.jobs.service import delete_bytes_after_commit, record_event
 from printrelease.printers.service import get_printer
+from printrelease.prices.service import Charge, charge_for
 from printrelease.printing import (
     ABORTED,
     CANCELED,
@@ -323,18 +324,14 @@ def _back_to_held(job: Job, reason: str, actor: str) -> None:
     record_event(job, "returned", reason, actor)
 
 
-def usage_for(job: Job) -> UsageRecord:
-    impressions = job.impressions
-    if job.color_mode == "monochrome":
-        colour = 0
-    elif job.color_pages is not None:
-        colour = min(impressions, job.color_pages * job.copies)
-    else:
-        colour = impressions
+def usage_for(job: Job, charge: Charge | None = None) -> UsageRecord:
+    """The job's usage row, its cost frozen: `charge` as given, else priced now at its printer."""
+    now = utcnow()
+    charge = charge or charge_for(object_session(job), job, at=now)
     department = job.owner.department
     return UsageRecord(
         job_id=job.id,
-        printed_at=utcnow(),
+        printed_at=now,
         user_login=job.owner.login,
         user_display_name=job.owner.display_name,
         department_code=department.code if department else "",
@@ -346,7 +343,11 @@ def usage_for(job: Job) -> UsageRecord:
         sides=job.sides,
         color_mode=job.color_mode,
         sheets=job.sheets,
-        impressions=impressions,
-        color_impressions=colour,
-        mono_impressions=impressions - colour,
+        impressions=job.impressions,
+        color_impressions=charge.colour_impressions,
+        mono_impressions=charge.mono_impressions,
+        paper_size=charge.paper_size,
+        currency=charge.currency or None,
+        cost=charge.amount,
+        price_id=charge.price_id,
     )
