@@ -51,9 +51,9 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import cards, cups, db, jobs, printers, stations, users
+    from printrelease.cli import cards, cups, db, jobs, prices, printers, report, stations, usage, users
 
-    for module in (db, cups, printers, users, cards, jobs, stations):
+    for module in (db, cups, printers, users, cards, jobs, stations, prices, usage, report):
         main.add_command(module.group)
     main.add_command(stations.agent_group)
     # Edges that live outside the core (the web server) plug their commands in by entry point, so the
