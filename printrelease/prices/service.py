@@ -7,7 +7,7 @@ site's clock (`printrelease.localtime`), which the edges turn into an instant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +19,6 @@ from printrelease.printers.service import get_printer
 from printrelease.prices.errors import PriceInThePast, UnpricedSize
 from printrelease.prices.models import PRICE_SCALE, PRICED_SIZES, Price
 from printrelease.prices.money import digits, parse_unit_price
-
-# A price set "now" is stamped a moment ahead, so that no job already charged falls after it.
-GRACE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -149,7 +146,7 @@ def _new_row(session, paper_size, valid_from, printer, actor, now) -> Price:
     if paper_size not in PRICED_SIZES:
         raise UnpricedSize(size=paper_size, sizes=", ".join(PRICED_SIZES))
     if valid_from is None:
-        valid_from = now + GRACE
+        valid_from = now
     elif valid_from < now:
         raise PriceInThePast(valid_from=f"{valid_from:%Y-%m-%d %H:%M} UTC")
     target: Printer | None = get_printer(session, printer) if printer else None
