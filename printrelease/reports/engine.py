@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from printrelease.config import Settings
@@ -75,7 +76,14 @@ class Report:
         self.session, self.filter, self.by, self.kind, self.site = session, flt, by, kind, site
         self.language = language
         self.dialect = session.get_bind().dialect.name
-        currencies = sorted(session.scalars(query.currencies_statement(flt, site.zone)))
+        if self.dialect == "postgresql":
+            # PostgreSQL's JIT compiles the unprinted jobs' price lookups for seconds and then runs them on
+            # a handful of rows: measured slower on every report (BENCHMARKS.md), so not for these queries.
+            session.execute(text("SET LOCAL jit = off"))
+        # Costs come from price rows: only a site that changed its currency can have a period to check.
+        currencies = sorted(session.scalars(query.price_currencies_statement()))
+        if len(currencies) > 1:
+            currencies = sorted(session.scalars(query.currencies_statement(flt, site.zone)))
         if len(currencies) > 1:
             raise MixedCurrencies(currencies=", ".join(currencies))
         self.currency = currencies[0] if currencies else site.currency
@@ -104,7 +112,7 @@ class Report:
         statement = query.summary_statement(self.by, self.filter, self.site.zone, self.dialect)
         n, width = len(self.by), len(self.columns) - len(self.metrics(Sums()))
         total, sub, sub_key, sub_values = Sums(), Sums(), None, None
-        for record in self._stream(statement):
+        for record in self.session.execute(statement):
             keys, labels, sums = record[:n], record[n:2 * n], [int(v) for v in record[2 * n:]]
             values = self._key_values(keys, labels)
             if n > 1 and keys[0] != sub_key:
@@ -172,7 +180,7 @@ class Report:
 
     def _clicks(self) -> Iterator[Row]:
         total, sub, current = [0] * 6, [0] * 6, None
-        for printer, size, jobs, mono, colour, sheets in self._stream(
+        for printer, size, jobs, mono, colour, sheets in self.session.execute(
                 query.clicks_statement(self.filter, self.site.zone)):
             factor = self.site.large_format_clicks if size in LARGE_SIZES else 1
             figures = [int(jobs), int(mono), int(colour), int(sheets), int(mono) * factor, int(colour) * factor]
@@ -188,7 +196,9 @@ class Report:
         yield Row("total", [self._("Total"), None] + total)
 
     def _stream(self, statement):
-        # Server-side cursor on PostgreSQL, a plain cursor on SQLite: rows arrive in batches either way.
+        # Detail rows come through a server-side cursor on PostgreSQL (a plain one on SQLite) in batches.
+        # Summaries have one row per group and run as plain queries: PostgreSQL plans no parallel scan
+        # for a cursor.
         return self.session.execute(statement.execution_options(yield_per=1000))
 
     # -- charts ----------------------------------------------------------------------------------

@@ -157,6 +157,10 @@ def totals_statement(flt: ReportFilter, zone: str):
     return select(*usage_sums()).where(*_usage_where(flt, zone))
 
 
+def price_currencies_statement():
+    return select(Price.currency).distinct()
+
+
 def currencies_statement(flt: ReportFilter, zone: str):
     return select(U.currency).where(*_usage_where(flt, zone), U.currency.is_not(None)).distinct()
 
