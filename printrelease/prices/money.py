@@ -27,29 +27,28 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-digits(currency))
 
 
-def parse_unit_price(text: str, currency: str) -> int:
-    """"20" or "0.035" (major units) -> a unit price scaled by PRICE_SCALE; refuses what it cannot keep exactly."""
+def _exact(text: str, currency: str, scale: int, low: int, high: int) -> int:
+    """Major units as text -> an integer of 1/scale minor units in [low, high]; refuses anything inexact."""
     try:
         value = Decimal(str(text).strip().replace(",", ""))
     except InvalidOperation:
         raise BadAmount(amount=text, currency=currency) from None
-    scaled = value.scaleb(digits(currency)) * PRICE_SCALE
-    if not value.is_finite() or value < 0 or scaled != scaled.to_integral_value() \
-            or scaled > MAX_UNIT_PRICE * PRICE_SCALE:
+    if not value.is_finite():
+        raise BadAmount(amount=text, currency=currency)
+    scaled = value.scaleb(digits(currency)) * scale
+    if scaled != scaled.to_integral_value() or not low <= scaled <= high:
         raise BadAmount(amount=text, currency=currency)
     return int(scaled)
 
 
+def parse_unit_price(text: str, currency: str) -> int:
+    """"20" or "0.035" (major units) -> a unit price scaled by PRICE_SCALE."""
+    return _exact(text, currency, PRICE_SCALE, 0, MAX_UNIT_PRICE * PRICE_SCALE)
+
+
 def parse_amount(text: str, currency: str) -> int:
-    """"-1234" or "12.34" (major units) -> minor units, exactly; a correction may be negative."""
-    try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
-        raise BadAmount(amount=text, currency=currency) from None
-    minor = value.scaleb(digits(currency)) if value.is_finite() else value
-    if not value.is_finite() or minor != minor.to_integral_value() or abs(minor) >= 10**15:
-        raise BadAmount(amount=text, currency=currency)
-    return int(minor)
+    """"-1234" or "12.34" (major units) -> minor units; a correction may be negative."""
+    return _exact(text, currency, 1, -(10**15) + 1, 10**15 - 1)
 
 
 def format_money(minor: int, currency: str, language: str | None = "ko") -> str:

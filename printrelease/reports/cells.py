@@ -24,12 +24,8 @@ def plain(column: Column, value, currency: str) -> str:
         return defused(value)
     if column.kind == "money":
         return str(to_major(value, currency))
-    if column.kind == "month" and isinstance(value, date):
-        return f"{value:%Y-%m}"
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}"
     if isinstance(value, date):
-        return value.isoformat()
+        return _when(column, value, "%Y-%m-%d %H:%M:%S")
     return str(value)
 
 
@@ -43,12 +39,14 @@ def shown(column: Column, value, currency: str, language: str) -> str:
         return format_money(value, currency, language)
     if column.kind == "percent":
         return f"{value}%"
-    if column.kind == "month" and isinstance(value, date):
-        return f"{value:%Y-%m}"
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
-        return value.isoformat()
+        return _when(column, value, "%Y-%m-%d %H:%M")
     if isinstance(value, (int, Decimal)):
         return f"{value:,}"
     return str(value)
+
+
+def _when(column: Column, value: date, datetime_format: str) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(datetime_format)
+    return f"{value:%Y-%m}" if column.kind == "month" else value.isoformat()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 from printrelease.reports.cells import plain
 from printrelease.reports.engine import Report
@@ -28,3 +28,20 @@ def write_csv(report: Report, stream: BinaryIO, progress: Callable[[int], None] 
     finally:
         text.detach()  # the stream is the caller's to close
     return count
+
+
+def csv_chunks(report: Report, size: int = 1 << 16) -> Iterator[bytes]:
+    """The same file as `write_csv`, handed out in chunks of about `size` bytes as the rows are read."""
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([column.title for column in report.columns])
+    for row in report.rows():
+        writer.writerow([plain(column, value, report.currency) for column, value in zip(report.columns, row.values)])
+        if buffer.tell() >= size:
+            text.flush()
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    text.flush()
+    yield buffer.getvalue()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO, Callable
+import tempfile
+from typing import BinaryIO, Callable, Iterator
 
 from printrelease.reports.engine import Report
 
@@ -25,3 +26,18 @@ def write_report(report: Report, fmt: str, stream: BinaryIO, progress: Callable[
     else:
         raise ValueError(fmt)
     return writer(report, stream, progress)
+
+
+def download(report: Report, fmt: str, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The file as chunks, for a streamed HTTP download: CSV as its rows are read; XLSX and PDF (whole
+    documents that end with their index) spooled to a temporary file first, on disk past 8 MB."""
+    if fmt == "csv":
+        from printrelease.reports.csvfile import csv_chunks
+
+        yield from csv_chunks(report, chunk)
+        return
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+        write_report(report, fmt, spool)
+        spool.seek(0)
+        while data := spool.read(chunk):
+            yield data

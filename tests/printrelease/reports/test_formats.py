@@ -149,3 +149,18 @@ def test_days_are_the_sites_days(month, first, last, jobs):
     with session:
         total = list(r.rows())[-1]
     assert total.values[2] == jobs
+
+
+def test_a_download_streams_the_same_bytes_as_the_file(month):
+    from printrelease.reports.files import download
+
+    for fmt in ("csv", "xlsx"):
+        session, r = report(month, kind="detail", by=())
+        with session:
+            streamed = b"".join(download(r, fmt, chunk=256))
+        r, whole = rendered(month, fmt, kind="detail", by=())
+        if fmt == "csv":
+            assert streamed == whole
+        else:
+            sheets = [openpyxl.load_workbook(io.BytesIO(data)).worksheets[0] for data in (streamed, whole)]
+            assert [list(sheet.values) for sheet in sheets][0] == [list(sheet.values) for sheet in sheets][1]
