@@ -49,3 +49,29 @@ def test_a_correction_needs_a_reason_and_an_author(month):
     for reason, actor in (("", "finance"), ("  ", "finance"), ("why", "")):
         with pytest.raises(ReasonRequired):
             correct_usage(session, jobs[0].usage_id, reason, actor, refund=True)
+
+
+def test_two_people_refunding_one_job_at_once_refund_it_once(runtime):
+    import threading
+
+    with runtime.sessions.begin() as session:
+        record_id = make_month(session)[0].usage_id
+    barrier, outcomes = threading.Barrier(2), []
+
+    def refund(who):
+        try:
+            with runtime.sessions.begin() as session:
+                barrier.wait()
+                correct_usage(session, record_id, "중복 출력", who, refund=True)
+            outcomes.append("refunded")
+        except NothingToCorrect:
+            outcomes.append("already")
+
+    threads = [threading.Thread(target=refund, args=(who,)) for who in ("finance-a", "finance-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["already", "refunded"]
+    with runtime.sessions() as session:
+        assert net_figures(session, record_id).cost == 0 and len(corrections_of(session, record_id)) == 1
