@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import BinaryIO, Callable
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -57,13 +58,14 @@ def write_pdf(report: Report, stream: BinaryIO, progress: Callable[[int], None] 
     }
     visible = [(i, c) for i, c in enumerate(report.columns)
                if c.id not in HIDDEN or (c.id == "user" and report.kind == "summary" and "user" not in report.by)]
-    story = [Paragraph(report.title, styles["title"]), Spacer(1, 2 * mm)]
+    # Paragraphs read markup: the filters are whatever was typed, so they are escaped like all the text.
+    story = [Paragraph(escape(report.title), styles["title"]), Spacer(1, 2 * mm)]
     lines = report.filter_lines() + [_("Generated at %(when)s", when=f"{report.generated_at:%Y-%m-%d %H:%M %Z}"),
                                      _("Currency: %(currency)s", currency=report.currency)]
-    story += [Paragraph(line, styles["line"]) for line in lines]
+    story += [Paragraph(escape(line), styles["line"]) for line in lines]
     story += [Spacer(1, 3 * mm), _charts(report, regular), Spacer(1, 4 * mm)]
 
-    data = [[Paragraph(c.title, styles["head"]) for _i, c in visible]]
+    data = [[Paragraph(escape(c.title), styles["head"]) for _i, c in visible]]
     levels, count = [], 0
     labels = {_("Subtotal"), _("Total")}
     for row in report.rows():

@@ -77,3 +77,9 @@ def test_periods_and_currencies_that_cannot_be_reported(runtime):
             Report(session, ReportFilter(date(2026, 3, 1), date(2026, 3, 31)))
         report = Report(session, replace(ReportFilter(date(2026, 3, 1), date(2026, 3, 2))))
         assert report.currency == "KRW"
+
+
+def test_filters_with_markup_are_text_in_the_pdf(runtime):
+    with runtime.sessions() as session:
+        report = Report(session, ReportFilter(date(2026, 1, 1), date(2026, 1, 31), department="<b>R&D</b>"))
+        assert write_report(report, "pdf", io.BytesIO()) == 1
