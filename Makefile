@@ -10,7 +10,7 @@ DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test bench debs venv lint translations clean install install-station
+.PHONY: help demo test bench debs venv lint translations clean install install-station report-picture
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,8 +22,9 @@ test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: debs venv  ## Measure capture and release speed; writes BENCHMARKS.md
-	$(BIN)/python -m benchmarks
+bench: debs venv  ## Measure capture, release, reports and colour analysis; writes BENCHMARKS.md
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		$(BIN)/python -m benchmarks
 
 install:  ## Install the print server (as root): venv, user, folders, configuration, units; see README
 	sh scripts/install-server.sh
@@ -51,6 +52,11 @@ translations: venv  ## Extract messages, merge them into the catalogues, compile
 	$(BIN)/pybabel update -i printrelease/translations/messages.pot -d printrelease/translations \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d printrelease/translations --statistics
+
+report-picture: debs venv  ## Refresh docs/report-page.png (a PDF report's first page) for the README
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		PRINTRELEASE_SAVE_PICTURES=1 $(BIN)/python -m pytest -q \
+		"tests/printrelease/reports/test_formats.py::test_pdf_totals_fonts_and_a_picture[sqlite]"
 
 clean:  ## Remove the virtual environment and sandbox data
 	rm -rf $(VENV) var .pytest_cache /var/tmp/printrelease-demo

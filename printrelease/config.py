@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from printrelease.errors import PrintReleaseError
@@ -25,7 +26,10 @@ KNOWN = frozenset({
     "DATA_DIR", "DATABASE_URL", "HOLD_HOURS", "MAX_JOB_BYTES", "CUPS_SERVER", "CUPS_BACKEND_DIR",
     "CAPTURE_QUEUE", "SECRET_KEY", "CARD_KEY", "CLAIM_WINDOW_MINUTES", "SWEEP_INTERVAL", "AUTO_CREATE_USERS",
     "SECURE_COOKIES", "USER", "LOG_FORMAT", "LOG_LEVEL", "SERVER_URL", "STATION_TOKEN_FILE", "STATION_READER",
-    "STATION_SEEN_HOURS",
+    "STATION_SEEN_HOURS", "RELEASE_LEASE_SECONDS", "START_TIMEOUT_SECONDS", "PRINTER_POLL_SECONDS",
+    "DEVICE_TIMEOUT_SECONDS", "CURRENCY", "TIMEZONE", "CO2_GRAMS_PER_SHEET", "SHEETS_PER_TREE",
+    "LARGE_FORMAT_CLICKS", "REPORT_LANGUAGE", "MONTHLY_REPORTS_DIR", "MONTHLY_REPORTS_MAIL_TO", "SMTP_HOST",
+    "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM",
 })
 
 
@@ -132,6 +136,21 @@ class Settings:
     server_url: str = "http://127.0.0.1:8631"  # where the CUPS backend and the stations reach the server
     station_seen_within: timedelta = timedelta(hours=24)  # doctor: a station quieter than this is reported
     config_file: Path | None = None  # the file these settings were read from, if any
+    # Finance: money, the site's calendar, the savings factors and the monthly reports.
+    currency: str = "KRW"
+    timezone: str = "Asia/Seoul"  # "month" and "day" in reports, and price dates, are in this zone
+    co2_grams_per_sheet: Decimal = Decimal("12.7")
+    sheets_per_tree: int = 8333
+    large_format_clicks: int = 2  # a lease counts an A3 impression as this many clicks
+    report_language: str = "ko"
+    monthly_reports_dir: Path | None = None  # set: the server writes last month's reports on the 1st
+    monthly_reports_mail_to: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "printrelease@localhost"
 
     @property
     def spool_dir(self) -> Path:
@@ -184,5 +203,19 @@ class Settings:
             printer_poll_interval=_number(values, "PRINTER_POLL_SECONDS", "60"),
             device_timeout=_number(values, "DEVICE_TIMEOUT_SECONDS", "2"),
             config_file=path,
+            currency=(get("CURRENCY") or "KRW").upper(),
+            timezone=get("TIMEZONE") or "Asia/Seoul",
+            co2_grams_per_sheet=Decimal(get("CO2_GRAMS_PER_SHEET") or "12.7"),
+            sheets_per_tree=_number(values, "SHEETS_PER_TREE", "8333", int),
+            large_format_clicks=_number(values, "LARGE_FORMAT_CLICKS", "2", int),
+            report_language=get("REPORT_LANGUAGE") or "ko",
+            monthly_reports_dir=Path(get("MONTHLY_REPORTS_DIR")) if get("MONTHLY_REPORTS_DIR") else None,
+            monthly_reports_mail_to=get("MONTHLY_REPORTS_MAIL_TO") or None,
+            smtp_host=get("SMTP_HOST") or None,
+            smtp_port=_number(values, "SMTP_PORT", "25", int),
+            smtp_user=get("SMTP_USER") or None,
+            smtp_password=get("SMTP_PASSWORD") or None,
+            smtp_starttls=get("SMTP_STARTTLS", "0") in ("1", "true", "yes"),
+            smtp_from=get("SMTP_FROM") or "printrelease@localhost",
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

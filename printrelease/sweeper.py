@@ -15,6 +15,7 @@ from printrelease.errors import PrintReleaseError
 from printrelease.jobs.colour import measure_pending_colour
 from printrelease.jobs.service import expire_jobs, sweep_orphans
 from printrelease.printers.health import poll_printers as poll_printers_once
+from printrelease.reports.monthly import run_monthly_if_due
 from printrelease.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
     task("analysed", lambda: measure_pending_colour(runtime.sessions, runtime.spool))
     task("orphans", orphans)
     task("forgotten login attempts", login_attempts)
+    # Does nothing unless PRINTRELEASE_MONTHLY_REPORTS_DIR is set; on the 1st (or the first round after a
+    # missed 1st) it writes, and mails, last month's reports once for the whole site.
+    task("monthly reports", lambda: int(run_monthly_if_due(runtime.sessions, runtime.settings)))
     return done
 
 

@@ -91,10 +91,10 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import backup, cards, cups, db, doctor, jobs, printers, stations, users
+    from printrelease.cli import backup, cards, cups, db, doctor, jobs, prices, printers, report, stations, usage, users
     from printrelease.stations import console as station_console
 
-    for module in (db, cups, printers, users, cards, jobs, stations):
+    for module in (db, cups, printers, users, cards, jobs, stations, prices, usage, report):
         main.add_command(module.group)
     main.add_command(doctor.doctor)
     main.add_command(backup.backup)

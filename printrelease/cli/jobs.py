@@ -6,8 +6,11 @@ import click
 
 from printrelease.cli import cli_actor, in_transaction
 from printrelease.db import utcnow
+from printrelease.i18n import terminal_language
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import delete_job, expire_jobs, get_job, list_jobs
+from printrelease.prices.money import format_money
+from printrelease.prices.service import estimate
 from printrelease.release.lost import resolve_lost_job
 
 
@@ -23,12 +26,17 @@ def group() -> None:
 @click.option("--all", "all_states", is_flag=True, help="Jobs in every state.")
 @in_transaction
 def list_(session, user, states, all_states) -> None:
-    """List jobs, oldest first."""
+    """List jobs, oldest first, held ones with their estimated cost at site prices."""
     wanted = None if all_states else [JobState(s) for s in states] or [JobState.HELD]
+    language = terminal_language()
     for job in list_jobs(session, owner=user, states=wanted):
         expires = f"{job.expires_at:%Y-%m-%d %H:%M}" if job.expires_at else "-"
+        cost = "-"
+        if job.state == JobState.HELD:
+            charge = estimate(session, job)
+            cost = "~" + format_money(charge.amount, charge.currency, language) if charge.price_id else "-"
         click.echo(f"{job.id}\t{job.owner.login}\t{job.state.value}\t{job.pages}p x{job.copies}\t"
-                   f"{job.sides}\t{job.color_mode}\t{expires}\t{job.title}\t{job.state_reason}")
+                   f"{job.sides}\t{job.color_mode}\t{cost}\t{expires}\t{job.title}\t{job.state_reason}")
 
 
 @group.command("release")

@@ -17,6 +17,7 @@ from printrelease.analysis import UnreadableDocument, count_pages, parse_options
 from printrelease.db import utcnow
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.audit import record_event
+from printrelease.jobs.papers import paper_size_from_options
 from printrelease.spool import DocumentTooLarge, Spool
 
 MAX_TITLE = 1024
@@ -91,6 +92,7 @@ def capture_job(
         sides=options.sides,
         color_mode=options.color_mode,
         number_up=options.number_up,
+        paper_size=paper_size_from_options(request.options),
         submitted_at=now,
         size=received.size,
         sha256=received.sha256,

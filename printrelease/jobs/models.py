@@ -55,6 +55,7 @@ class Job(Base):
     sides: Mapped[str] = mapped_column(String(32), default="one-sided")
     color_mode: Mapped[str] = mapped_column(String(32), default="color")
     number_up: Mapped[int] = mapped_column(default=1)
+    paper_size: Mapped[str | None] = mapped_column(String(16))  # "A4", "A3", "Letter", ...; None: not known yet
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]

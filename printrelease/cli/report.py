@@ -1,0 +1,82 @@
+"""`printrelease report`: usage reports as CSV, XLSX or PDF files, and last month's reports by mail."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from printrelease.cli.dates import LOCAL_DATE, MONTH
+from printrelease.localtime import local_now, month_of, previous_month
+from printrelease.reports.engine import Report, Site
+from printrelease.reports.files import FORMATS, write_report
+from printrelease.reports.monthly import run_monthly
+from printrelease.reports.query import DIMENSIONS, ReportFilter
+from printrelease.runtime import Runtime
+
+GROUPINGS = DIMENSIONS + ("detail", "clicks")
+
+
+@click.group("report", invoke_without_command=True)
+@click.option("--from", "first", type=LOCAL_DATE, help="First day, on the site's clock.")
+@click.option("--to", "last", type=LOCAL_DATE, help="Last day, included.")
+@click.option("--by", multiple=True, type=click.Choice(GROUPINGS),
+              help="Group by (repeat for subtotals: --by department --by user); detail: every record; "
+                   "clicks: each printer's count by paper size.  [default: department]")
+@click.option("--department", help="Only this department (code or name).")
+@click.option("--user", help="Only this user (login).")
+@click.option("--printer", help="Only this printer.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file name.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The file to write.")
+@click.option("--language", type=click.Choice(["ko", "en"]), help="[PRINTRELEASE_REPORT_LANGUAGE, ko]")
+@click.pass_context
+def group(ctx, first, last, by, department, user, printer, fmt, output, language) -> None:
+    """Print usage over a period: printed, corrected, not printed, saved; CSV, XLSX or PDF."""
+    if ctx.invoked_subcommand:
+        return
+    if not (first and last and output):
+        raise click.UsageError("give --from, --to and -o FILE (or a subcommand)")
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise click.UsageError(f"give --format: one of {', '.join(FORMATS)}")
+    by = by or ("department",)
+    kind = by[0] if by[0] in ("detail", "clicks") else "summary"
+    if kind != "summary" and len(by) > 1:
+        raise click.UsageError(f"--by {kind} stands alone")
+    runtime: Runtime = ctx.obj
+    settings = runtime.settings
+    with runtime.sessions() as session:
+        report = Report(session, ReportFilter(first, last, department, user, printer), by, kind,
+                        Site.from_settings(settings), language or settings.report_language)
+        _write(report, fmt, output)
+
+
+def _write(report: Report, fmt: str, output: Path) -> None:
+    partial = output.with_name(output.name + ".part")
+    total = report.count()
+    try:
+        with open(partial, "wb") as stream, click.progressbar(
+                length=total or 0, label=f"{output.name}", file=sys.stderr,
+                hidden=not total or total < 10_000) as bar:
+            rows = write_report(report, fmt, stream, bar.update)
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"{output}: {rows} row(s)")
+
+
+@group.command("monthly")
+@click.option("--to-folder", "folder", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--mail-to", help="Also mail the files here (needs PRINTRELEASE_SMTP_HOST).")
+@click.option("--month", type=MONTH, help="Which month (default: the previous one).")
+@click.pass_obj
+def monthly(runtime: Runtime, folder, mail_to, month) -> None:
+    """Write a month's department, user and printer reports in every format, and mail them."""
+    settings = runtime.settings
+    first, last = month_of(month) if month else previous_month(local_now(settings.timezone).date())
+    for path in run_monthly(runtime.sessions, settings, first, last, folder, mail_to):
+        click.echo(str(path))
+    if mail_to:
+        click.echo(f"mailed to {mail_to}")

@@ -1,0 +1,52 @@
+"""How a report's values become cell text: shared by the writers and a web page's preview table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from printrelease.prices.money import format_money, to_major
+from printrelease.reports.columns import Column
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(text: str) -> str:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a leading quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def plain(column: Column, value, currency: str) -> str:
+    """For CSV: numbers without thousands separators, money in major units, ISO dates, text defused."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return defused(value)
+    if column.kind == "money":
+        return str(to_major(value, currency))
+    if isinstance(value, date):
+        return _when(column, value, "%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def shown(column: Column, value, currency: str, language: str) -> str:
+    """For a person (PDF, a preview): thousands separators, money with its sign (₩1,234), percents."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if column.kind == "money":
+        return format_money(value, currency, language)
+    if column.kind == "percent":
+        return f"{value}%"
+    if isinstance(value, date):
+        return _when(column, value, "%Y-%m-%d %H:%M")
+    if isinstance(value, (int, Decimal)):
+        return f"{value:,}"
+    return str(value)
+
+
+def _when(column: Column, value: date, datetime_format: str) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(datetime_format)
+    return f"{value:%Y-%m}" if column.kind == "month" else value.isoformat()

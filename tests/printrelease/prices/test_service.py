@@ -1,0 +1,92 @@
+"""Price lists: validity from local midnight, printer overrides, fallbacks, duplex, rounding, money words."""
+
+from datetime import timedelta
+
+import pytest
+
+from printrelease.jobs.models import Job
+from printrelease.prices.errors import BadAmount, PriceInThePast, UnpricedSize
+from printrelease.prices.money import format_money, format_unit_price, parse_amount
+from printrelease.prices.service import end_override, estimate, price_history, price_in_force, set_price
+from printrelease.printers.models import Printer
+from tests.printrelease.reports.month import LONG_AGO, kst
+
+
+@pytest.fixture
+def priced(session):
+    session.add_all([Printer(name="dept-a", cups_queue="dept-a"), Printer(name="colour", cups_queue="colour")])
+    session.flush()
+    set_price(session, "A4", "KRW", "20", "100", "15", "80", valid_from=kst(2026, 3, 1), now=LONG_AGO)
+    set_price(session, "A4", "KRW", "30", "150", valid_from=kst(2026, 3, 16), now=LONG_AGO)
+    set_price(session, "A3", "KRW", "40", "200", valid_from=kst(2026, 3, 1), now=LONG_AGO)
+    set_price(session, "A4", "KRW", "10", "60", valid_from=kst(2026, 3, 10), printer="colour", now=LONG_AGO)
+    end_override(session, "colour", "A4", "KRW", valid_from=kst(2026, 3, 20), now=LONG_AGO)
+    return session
+
+
+def job(session, pages=10, colour=0, copies=1, duplex=False, size="A4", printer=None):
+    from printrelease.accounts.service import add_user
+
+    owner = add_user(session, "kimsr", "김성렬")
+    return Job(owner=owner, title="t", pages=pages, copies=copies, color_pages=colour, paper_size=size,
+               sides="two-sided-long-edge" if duplex else "one-sided", color_mode="color", printer=printer,
+               number_up=1)
+
+
+def test_a_new_price_applies_from_local_midnight_exactly(priced):
+    midnight = kst(2026, 3, 16)
+    assert midnight.hour == 15  # 00:00 in Seoul is 15:00 UTC the day before
+    before = price_in_force(priced, "A4", None, midnight - timedelta(microseconds=1))
+    after = price_in_force(priced, "A4", None, midnight)
+    assert (before.mono_simplex, after.mono_simplex) == (2000, 3000)
+    assert price_in_force(priced, "A4", None, kst(2026, 3, 1) - timedelta(seconds=1)) is None
+
+
+def test_overrides_fallbacks_and_the_end_of_an_override(priced):
+    colour_id = priced.query(Printer).filter_by(name="colour").one().id
+    at = kst(2026, 3, 12)
+    assert price_in_force(priced, "A4", colour_id, at).colour_simplex == 6000
+    assert price_in_force(priced, "A3", colour_id, at).colour_simplex == 20000  # no A3 override: the site's
+    assert price_in_force(priced, "A5", None, at).paper_size == "A4"  # unpriced sizes are charged as A4
+    assert price_in_force(priced, "Letter", None, at).paper_size == "A4"  # priced size without a list: A4
+    assert price_in_force(priced, "A4", colour_id, kst(2026, 3, 20)).colour_simplex == 15000  # site again
+    assert [p.printer_id for p in price_history(priced)] == [None, None, None, colour_id, colour_id]
+
+
+def test_charges_split_colour_pages_and_apply_the_duplex_price(priced):
+    j = job(priced, pages=21, colour=1)
+    charge = estimate(priced, j, at=kst(2026, 3, 3))
+    assert (charge.colour_impressions, charge.mono_impressions, charge.amount) == (1, 20, 100 + 20 * 20)
+    j = job(priced, pages=5, colour=5, copies=2, duplex=True)
+    assert estimate(priced, j, at=kst(2026, 3, 3)).amount == 10 * 80
+    assert estimate(priced, j, printer="colour", at=kst(2026, 3, 12)).amount == 10 * 60  # simplex price = duplex
+
+
+def test_fractions_of_a_won_round_half_up_once_per_job(priced):
+    set_price(priced, "A4", "KRW", "12.5", "100", valid_from=kst(2026, 4, 1), now=LONG_AGO)
+    assert estimate(priced, job(priced, pages=3), at=kst(2026, 4, 2)).amount == 38  # 37.5 -> 38
+    assert estimate(priced, job(priced, pages=2), at=kst(2026, 4, 2)).amount == 25
+
+
+def test_a_price_cannot_start_in_the_past_and_amounts_are_exact(priced):
+    with pytest.raises(PriceInThePast):
+        set_price(priced, "A4", "KRW", "20", "100", valid_from=kst(2026, 3, 1), now=kst(2026, 3, 2))
+    with pytest.raises(UnpricedSize):
+        set_price(priced, "A5", "KRW", "20", "100")
+    for bad in ("-1", "0.001", "abc", "1e40", "NaN"):
+        with pytest.raises(BadAmount):
+            set_price(priced, "A4", "KRW", bad, "100")
+    row = set_price(priced, "A4", "USD", "0.035", "0.2")
+    assert (row.mono_simplex, row.colour_simplex) == (350, 2000)
+
+
+def test_money_in_korean_and_english():
+    assert format_money(1234, "KRW", "ko") == "₩1,234"
+    assert format_money(1234, "KRW", "en") == "KRW\xa01,234"
+    assert format_money(-1080, "KRW", "ko") == "-₩1,080"
+    assert format_money(123456, "USD", "en") == "USD\xa01,234.56"
+    assert format_money(10**14, "KRW", "ko") == "₩100,000,000,000,000"
+    assert format_unit_price(2050, "KRW", "ko") == "₩20.5"
+    assert parse_amount("-1,234", "KRW") == -1234
+    with pytest.raises(BadAmount):
+        parse_amount("12.5", "KRW")
