@@ -128,8 +128,10 @@ def check(values, server_url, token_file) -> None:
 @click.option("--reader", "reader_name", help="Part of the reader's name [PRINTRELEASE_STATION_READER].")
 @click.option("--pin-from-tty", is_flag=True, help="Ask for a PIN on this terminal when the server wants one.")
 @click.option("--json-log", is_flag=True, help="Also print each tap's answer as a JSON line on stdout.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for the server's answer to a tap; a tap is never sent again after it.")
 @click.pass_obj
-def run(values, server_url, token_file, reader_name, pin_from_tty, json_log) -> None:
+def run(values, server_url, token_file, reader_name, pin_from_tty, json_log, timeout) -> None:
     """Wait for cards, release their owners' jobs here, give feedback; runs until stopped."""
     configure_logging(values.get(PREFIX + "LOG_FORMAT", "text"), values.get(PREFIX + "LOG_LEVEL", "INFO").upper())
     server_url, token = _resolve(values, server_url, token_file)
@@ -154,7 +156,7 @@ def run(values, server_url, token_file, reader_name, pin_from_tty, json_log) -> 
 
     stop = threading.Event()
     threading.Thread(target=_heartbeat, args=(server_url, token, stop), name="heartbeat", daemon=True).start()
-    agent = StationAgent(PcscReader(reader_name), TapClient(server_url, token),
+    agent = StationAgent(PcscReader(reader_name), TapClient(server_url, token, timeout=timeout),
                          pin_source=pin_source if pin_from_tty else None, on_tap=print_json if json_log else None)
     try:
         agent.run_forever()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,13 +57,18 @@ class Stack:
 
     def start_server(self, **extra_env: str) -> None:
         log = open(self.root / "server.log", "ab")
+        # A session of its own: signals (a stop, a pause, a kill) reach the whole server, workers too.
         self.process = subprocess.Popen([sys.executable, "-m", "printrelease", "serve", "--port", str(self.port)],
-                                        env={**self.env(), **extra_env}, stdout=log, stderr=log)
+                                        env={**self.env(), **extra_env}, stdout=log, stderr=log,
+                                        start_new_session=True)
         wait_for_port(self.port, process=self.process)
+
+    def signal_server(self, number: int) -> None:
+        os.killpg(self.process.pid, number)
 
     def stop_server(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            self.signal_server(signal.SIGTERM)
             self.process.wait(10)
 
     def install_queue(self, name="secure-print", members=1) -> None:
