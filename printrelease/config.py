@@ -28,6 +28,14 @@ class Settings:
     sweep_interval: float = 30.0
     auto_create_users: bool = True
     secure_cookies: bool = False  # set behind HTTPS: the browser then sends the session cookie only over TLS
+    capture_attempts: int = 3  # failed captures of one CUPS job before it is refused instead of retried
+    analysis_workers: int = 2  # processes counting pages at capture
+    analysis_memory_mb: int = 512  # address space of each of them
+    analysis_seconds: float = 30.0  # time one document may take to count
+    colour_memory_mb: int = 1024  # Ghostscript's address space when measuring colour pages
+    colour_seconds: float = 120.0  # and its time per document
+    trusted_proxies: int = 0  # reverse proxies in front of the server whose X-Forwarded-For is believed
+    web_workers: int = 1  # gunicorn worker processes (more only on PostgreSQL)
 
     @property
     def spool_dir(self) -> Path:
@@ -59,5 +67,13 @@ class Settings:
             sweep_interval=float(_env("SWEEP_INTERVAL", "30")),
             auto_create_users=_env("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
             secure_cookies=_env("SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            capture_attempts=int(_env("CAPTURE_ATTEMPTS", "3")),
+            analysis_workers=int(_env("ANALYSIS_WORKERS", "2")),
+            analysis_memory_mb=int(_env("ANALYSIS_MEMORY_MB", "512")),
+            analysis_seconds=float(_env("ANALYSIS_SECONDS", "30")),
+            colour_memory_mb=int(_env("COLOUR_MEMORY_MB", "1024")),
+            colour_seconds=float(_env("COLOUR_SECONDS", "120")),
+            trusted_proxies=int(_env("TRUSTED_PROXIES", "0")),
+            web_workers=int(_env("WEB_WORKERS", "1")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

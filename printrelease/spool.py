@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from printrelease.errors import Invalid, PrintReleaseError
 from printrelease.i18n import N_
 
 CHUNK = 1024 * 1024
+TEMPORARY_MAX_AGE = 3600.0  # seconds; no upload stays unfinished that long without writing
 
 
 class DocumentTooLarge(Invalid):
@@ -112,6 +114,18 @@ class Spool:
 
     def keys(self) -> set[str]:
         return {p.stem for p in self.root.glob("*.spool")}
+
+    def sweep_temporary(self, max_age: float = TEMPORARY_MAX_AGE) -> int:
+        """Remove temporary files not written to for `max_age` seconds (left by a process killed mid-upload)."""
+        removed, now = 0, time.time()
+        for path in self.tmp.iterdir():
+            try:
+                if now - path.stat().st_mtime > max_age:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass  # finished or discarded meanwhile
+        return removed
 
     def sync_dir(self) -> None:
         fd = os.open(self.root, os.O_RDONLY)

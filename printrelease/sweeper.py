@@ -8,7 +8,6 @@ import threading
 from printrelease.accounts.login import forget_old_attempts
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.errors import PrintReleaseError
-from printrelease.jobs.colour import measure_pending_colour
 from printrelease.jobs.service import expire_jobs, sweep_orphans
 from printrelease.runtime import Runtime
 
@@ -33,7 +32,7 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
 
     def orphans():
         with runtime.sessions.begin() as session:
-            return sweep_orphans(session, runtime.spool)
+            return sweep_orphans(session, runtime.spool) + runtime.spool.sweep_temporary()
 
     def login_attempts():
         with runtime.sessions.begin() as session:
@@ -44,7 +43,6 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True) -> dict[str, int]:
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)
-    task("analysed", lambda: measure_pending_colour(runtime.sessions, runtime.spool))
     task("orphans", orphans)
     task("forgotten login attempts", login_attempts)
     return done

@@ -10,7 +10,8 @@ from printrelease.jobs.service import jobs_awaiting_colour_analysis, record_colo
 from printrelease.spool import Spool
 
 
-def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
+def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int, timeout: float = 120.0,
+                   memory_bytes: int = 1024**3) -> bool:
     """Measure one job if it still needs it; True if it was measured now.
 
     Rendering takes a while, and holding a transaction open meanwhile would keep captures waiting on
@@ -22,7 +23,7 @@ def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
             return False  # monochrome (asked for, or all the printer can do) is charged as such anyway
         key = job.storage_key
     try:
-        measured, problem = count_colour_pages(spool.path_for(key)), ""
+        measured, problem = count_colour_pages(spool.path_for(key), timeout, memory_bytes), ""
     except UnreadableDocument as error:
         measured, problem = None, str(error)
     with sessions.begin() as session:
@@ -30,7 +31,14 @@ def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
     return True
 
 
-def measure_pending_colour(sessions: sessionmaker, spool: Spool, limit: int = 10) -> int:
+def measure_pending_colour(sessions: sessionmaker, spool: Spool, limit: int = 10, timeout: float = 120.0,
+                           memory_bytes: int = 1024**3, stop=None) -> int:
+    """Measure up to `limit` jobs waiting for it, one after another; `stop` (an Event) ends it early."""
     with sessions.begin() as session:
         pending = [job_id for job_id, _key in jobs_awaiting_colour_analysis(session, limit)]
-    return sum(measure_colour(sessions, spool, job_id) for job_id in pending)
+    measured = 0
+    for job_id in pending:
+        if stop is not None and stop.is_set():
+            break
+        measured += measure_colour(sessions, spool, job_id, timeout, memory_bytes)
+    return measured

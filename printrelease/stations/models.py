@@ -54,5 +54,9 @@ class Tap(Base):
     pages: Mapped[int] = mapped_column(default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An unknown card's tap carries a one-time code, shown only at the reader, that its owner gives to
+    # claim it; only its keyed hash is kept, with the wrong codes tried against it.
+    claim_code_hash: Mapped[str | None] = mapped_column(String(64))
+    claim_failures: Mapped[int] = mapped_column(default=0)
 
     station: Mapped[Station] = relationship(lazy="joined")
