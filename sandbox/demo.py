@@ -18,6 +18,7 @@ from printrelease.cards.service import add_card
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_queue
+from printrelease.keys import write_private_file
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from sandbox.cupsd import PrivateCups, stop_process, wait_for_port
@@ -117,8 +118,7 @@ class Sandbox:
                 session.flush()
             token = add_station(session, STATION, STATION_PRINTER)[1]
         token_file = self.root / "station.token"
-        token_file.touch(mode=0o600)
-        token_file.write_text(token + "\n")
+        write_private_file(token_file, token + "\n")
         make_pdf(self.sample_document, "예산안 2013", pages=3, colour_pages={1})
         self.server = subprocess.Popen(
             [sys.executable, "-m", "printrelease", "serve", "--port", str(self.server_port)], env=self.env()

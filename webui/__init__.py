@@ -42,6 +42,6 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
 
     from webui.api import capture, health, me, session, station
 
-    for blueprint in (capture.bp, health.bp, me.bp, session.bp, station.bp):
+    for blueprint in (capture.bp, health.bp, me.bp, session.bp, session.forms, station.bp):
         app.register_blueprint(blueprint)
     return app

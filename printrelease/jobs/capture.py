@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.accounts.errors import UnknownUser
 from printrelease.accounts.models import User
-from printrelease.accounts.service import add_user, find_user
+from printrelease.accounts.service import add_user, check_login, find_user
 from printrelease.analysis import UnreadableDocument, count_pages, parse_options
 from printrelease.db import utcnow
 from printrelease.jobs.models import Job, JobState
@@ -176,7 +176,7 @@ def _insert(session: Session, spool: Spool, job: Job) -> CaptureOutcome:
 
 
 def _owner(session: Session, login: str, policy: CapturePolicy) -> User:
-    login = login.strip() or "anonymous"
+    login = check_login(login.strip() or "anonymous")  # before any lookup: NUL breaks PostgreSQL's SQL
     user = find_user(session, login)
     if user is None:
         if not policy.auto_create_users:

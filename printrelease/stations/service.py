@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
-from printrelease.cards.service import find_card
+from printrelease.cards.service import claim_code_hash, find_card, new_claim_code
 from printrelease.credentials.service import issue_token, revoke
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
@@ -76,11 +76,18 @@ class TapResult:
     pages: int = 0
     last4: str = ""
     printer: str = ""
+    station: str = ""
+    # An unknown card's one-time code: for the person at the reader (display, agent log), who gives it
+    # with the station's name to claim the card. Only its keyed hash is stored, on the tap's row.
+    claim_code: str = ""
+    claim_code_hash: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         data = asdict(self)
+        del data["claim_code_hash"]
         data["outcome"] = self.outcome.value
-        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer)
+        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer,
+                              station=self.station, code=self.claim_code)
         return data
 
 
@@ -142,8 +149,12 @@ class TapService:
             if recent >= self.policy.unknown_taps_per_minute:
                 return TapResult(TapOutcome.RATE_LIMITED, "too many unknown cards here; wait a minute",
                                  last4=last4), None
-            return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; log in to claim it",
-                             last4=last4), None
+            code = new_claim_code()
+            # The message is logged on the tap's row: the code is not in it.
+            return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; to claim it, log in and give "
+                             "this station's name and the code shown here", last4=last4, station=station.name,
+                             claim_code=code, claim_code_hash=claim_code_hash(
+                                 self.card_key, numbers.card_hash(self.card_key, canonical), code)), None
         user = card.user
         if not user.is_active:
             return TapResult(TapOutcome.CARD_DISABLED, "this account is disabled", user.display_name,
@@ -174,4 +185,5 @@ class TapService:
     @staticmethod
     def _log(session: Session, station_id: int, digest: str, last4: str, user_id, result: TapResult) -> None:
         session.add(Tap(station_id=station_id, card_hash=digest, last4=last4, user_id=user_id,
-                        outcome=result.outcome, jobs=result.jobs, pages=result.pages, detail=result.message[:1000]))
+                        outcome=result.outcome, jobs=result.jobs, pages=result.pages, detail=result.message[:1000],
+                        claim_code_hash=result.claim_code_hash))

@@ -122,3 +122,16 @@ def test_the_demo_moves_out_of_a_folder_cups_cannot_enter(tmp_path):
         assert reachable_root(open_folder / "var" / "demo") == open_folder / "var" / "demo"
     finally:
         shutil.rmtree(open_folder)
+
+
+def test_a_token_file_is_private_whatever_was_there_before(runner, runtime, tmp_path):
+    from printrelease.printers.models import Printer
+
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-a", cups_server="127.0.0.1:631", cups_queue="dept-a"))
+    token_file = tmp_path / "reader-a.token"
+    token_file.write_text("an old token\n")
+    token_file.chmod(0o644)
+    assert "token written to" in runner.invoke("stations", "add", "reader-a", "--printer", "dept-a",
+                                               "--token-file", str(token_file)).output
+    assert token_file.stat().st_mode & 0o777 == 0o600 and len(token_file.read_text().strip()) >= 40

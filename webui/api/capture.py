@@ -35,11 +35,12 @@ bp = Blueprint("capture", __name__, url_prefix="/api/v1")
 
 
 def _header(name: str, default: str = "") -> str:
-    """Headers carry percent-encoded raw bytes; anything that is not UTF-8 becomes U+FFFD, never an error."""
+    """Headers carry percent-encoded raw bytes; anything that is not UTF-8, and NUL (which PostgreSQL cannot
+    store), becomes U+FFFD, never an error."""
     value = request.headers.get(name)
     if value is None:
         return default
-    return unquote_to_bytes(value).decode("utf-8", "replace")
+    return unquote_to_bytes(value).decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 def _job_id(value: str) -> int | None:
