@@ -37,6 +37,7 @@ USERS = (
 DEMO_PASSWORD = "demo-password"  # every demo user's web login; a sandbox only
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
+CODE_PLACEHOLDER = "CODE"  # in the instructions: where the one-time code of an unknown card's tap goes
 PCSCD_POLL = 0.5  # seconds: a little over pcscd's polling period for readers without card events
 
 
@@ -193,12 +194,14 @@ class Sandbox:
             f"  ls {self.output_dir('dept-3f')}",
             "Or release it from the command line, at the 5th floor:",
             f"  {pr} jobs release --user kimsr --printer dept-5f",
-            "An unknown badge, then its owner claims it after logging in (password " + DEMO_PASSWORD + "):",
+            "An unknown badge: the station shows a one-time code, with which its owner claims it after logging",
+            f"in (password {DEMO_PASSWORD}; put the code the tap shows in place of {CODE_PLACEHOLDER}):",
             "  .venv/bin/python -m sandbox tap --card 0A0B0C0D",
             f"  curl -s -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
             f"'{{\"login\": \"parkmh\", \"password\": \"{DEMO_PASSWORD}\"}}' {self.server_url}/api/v1/session",
-            f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' "
-            f"-d '{{\"station\": \"{STATION}\"}}' {self.server_url}/api/v1/me/cards/claim",
+            f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
+            f"'{{\"station\": \"{STATION}\", \"code\": \"{CODE_PLACEHOLDER}\"}}' "
+            f"{self.server_url}/api/v1/me/cards/claim",
             "",
             "Ctrl-C stops the demo; its data stays in " + str(self.root),
         ])

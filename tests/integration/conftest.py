@@ -44,6 +44,7 @@ class Stack:
         self.runtime = Runtime(self.settings)
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.extra_env: dict[str, str] = {}  # more PRINTRELEASE_* settings for the next start of the server
 
     @property
     def url(self) -> str:
@@ -53,7 +54,7 @@ class Stack:
         return {**os.environ, "PRINTRELEASE_DATA_DIR": str(self.settings.data_dir),
                 "PRINTRELEASE_DATABASE_URL": self.settings.effective_database_url,
                 "PRINTRELEASE_CUPS_SERVER": self.cupsd.address, "PRINTRELEASE_MAX_JOB_BYTES": "5000000",
-                "PRINTRELEASE_SWEEP_INTERVAL": "1", "CUPS_SERVER": self.cupsd.address}
+                "PRINTRELEASE_SWEEP_INTERVAL": "1", "CUPS_SERVER": self.cupsd.address, **self.extra_env}
 
     def start_server(self) -> None:
         log = open(self.root / "server.log", "ab")

@@ -142,4 +142,3 @@ def _reply(message: str, status: int, **details):
         # The CUPS backend asks for plain text: a one-line message it can pass to CUPS as it is.
         return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     return jsonify(message=message, **details), status
-
