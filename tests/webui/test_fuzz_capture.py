@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzzing import FUZZ, documents, header_text, seeds
-from tests.webui.test_capture_api import token  # noqa: F401 (fixture)
 
 SEEDS = seeds()
 
@@ -20,8 +19,8 @@ def encoded(text: str) -> str:
 @given(body=documents(SEEDS), user=header_text, title=header_text, options=header_text, copies=header_text,
        job_id=header_text, content_type=st.sampled_from(["application/pdf", "application/vnd.cups-pdf",
                                                           "application/postscript", "text/plain", ""]))
-def test_any_capture_is_held_or_refused_never_a_server_error(client, token, body, user, title, options,  # noqa: F811
-                                                            copies, job_id, content_type):
+def test_any_capture_is_held_or_refused_never_a_server_error(client, token, body, user, title, options,
+                                                             copies, job_id, content_type):
     sent = {"Authorization": f"Bearer {token}", "X-Job-User": encoded(user), "X-Job-Title": encoded(title),
             "X-Job-Options": encoded(options), "X-Job-Copies": encoded(copies), "X-Job-Id": encoded(job_id),
             "X-Job-Queue": "secure-print", "Content-Type": content_type, "Accept": "text/plain"}

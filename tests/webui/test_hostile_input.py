@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
-from tests.webui.test_capture_api import headers, pdf, token  # noqa: F401 (fixtures)
+from tests.webui.test_capture_api import headers
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -118,9 +118,7 @@ def test_nul_in_metadata_is_harmless_text(client, runtime, token, pdf):
     (b'{"a": "' + b"x" * 9000 + b'"}', 413),
 ])
 def test_json_routes_take_a_small_json_object_and_nothing_else(client, runtime, station_token, path, auth, body,
-                                                              status):
-    from tests.webui.test_session_api import PASSWORD  # noqa: F401
-
+                                                               status):
     sent = {"Content-Type": "application/json", **({"Authorization": f"Bearer {station_token}"} if auth else {})}
     if path == "/api/v1/me/cards/claim":
         from printrelease.accounts.passwords import hash_password
