@@ -173,8 +173,8 @@ class _Answering(BaseHTTPRequestHandler):
 
 
 @pytest.mark.parametrize("status, exit_code", [(500, 6), (502, 6), (503, 4), (404, 4)])
-def test_one_documents_server_error_retries_that_job_and_an_outage_stops_the_queue(stack, documents, status,
-                                                                                exit_code):
+def test_one_documents_server_error_retries_that_job_and_an_outage_stops_the_queue(
+        stack, documents, status, exit_code):
     handler = type("Handler", (_Answering,), {"status": status})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -15,10 +15,12 @@ def encoded(text: str) -> str:
     return quote_from_bytes(text.encode("utf-8", "surrogatepass"))
 
 
+CONTENT_TYPES = ["application/pdf", "application/vnd.cups-pdf", "application/postscript", "text/plain", ""]
+
+
 @FUZZ
 @given(body=documents(SEEDS), user=header_text, title=header_text, options=header_text, copies=header_text,
-       job_id=header_text, content_type=st.sampled_from(["application/pdf", "application/vnd.cups-pdf",
-                                                          "application/postscript", "text/plain", ""]))
+       job_id=header_text, content_type=st.sampled_from(CONTENT_TYPES))
 def test_any_capture_is_held_or_refused_never_a_server_error(client, token, body, user, title, options,
                                                              copies, job_id, content_type):
     sent = {"Authorization": f"Bearer {token}", "X-Job-User": encoded(user), "X-Job-Title": encoded(title),
