@@ -127,8 +127,9 @@ def test_a_gigabyte_without_credentials_is_refused_unread(stack, tmp_path):
     status, sent = huge_post(stack.port, "/api/v1/session", {"Content-Type": "application/json"})
     assert status == 413 and sent < 64 * 1024 * 1024, (status, sent)
     # With the credential, a declared size over the limit is refused before the body too, and recorded.
-    status, sent = huge_post(stack.port, "/api/v1/capture", {"Content-Type": "application/pdf", "X-Job-User": "kim",
-                                                            "Authorization": f"Bearer {capture_token(stack)}"})
+    credential = {"Content-Type": "application/pdf", "X-Job-User": "kim",
+                  "Authorization": f"Bearer {capture_token(stack)}"}
+    status, sent = huge_post(stack.port, "/api/v1/capture", credential)
     assert status == 413 and sent < 64 * 1024 * 1024, (status, sent)
     (rejected,) = stack.jobs(JobState.REJECTED)
     assert "larger than the limit" in rejected.state_reason
