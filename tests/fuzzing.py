@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 # Bounded: each fuzz test stays within a few seconds to a few tens of seconds in the suite.
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                         HealthCheck.too_slow])
+FUZZ = settings(max_examples=250, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 TOKENS = [b"/Filter /FlateDecode", b"/Filter /NoSuchDecode", b"/Type /ObjStm", b"/N 99999", b"/First -1", b"[", b"]",
           b"<<", b">>", b"stream\n", b"endstream", b"endobj", b"xref\n0 1\n", b"/Length -1", b"/Length 99999999",
           b"9999999999 0 R", b"2 0 R", b"/Kids [2 0 R]", b"/Count -1", b"(", b"\\", b"%%EOF", b"/Encrypt 1 0 R",
