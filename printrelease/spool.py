@@ -26,6 +26,16 @@ class DocumentTooLarge(Invalid):
         self.limit = limit
 
 
+class IncompleteUpload(PrintReleaseError):
+    """The body ended before the length it declared: the sender went away; nothing is kept."""
+
+    code = "incomplete_upload"
+    template = N_("the upload ended after %(received)s of %(declared)s bytes")
+
+    def __init__(self, received: int, declared: int):
+        super().__init__(received=received, declared=declared)
+
+
 class SpoolDamaged(PrintReleaseError):
     """The stored bytes are missing or no longer match the hash taken at capture."""
 
@@ -71,8 +81,10 @@ class Spool:
             raise ValueError(f"bad spool key {key!r}")
         return self.root / f"{key}.spool"
 
-    def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int) -> PendingDocument:
-        """Write a stream to a temporary file, hashing as it goes; memory use is one chunk."""
+    def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int,
+                expected: int | None = None) -> PendingDocument:
+        """Write a stream to a temporary file, hashing as it goes; memory use is one chunk. With `expected`
+        (a declared length), a stream that ends short of it raises IncompleteUpload."""
         if hasattr(chunks, "read"):
             stream = chunks
             chunks = iter(lambda: stream.read(CHUNK), b"")
@@ -87,6 +99,8 @@ class Spool:
                         raise DocumentTooLarge(max_bytes)
                     digest.update(chunk)
                     out.write(chunk)
+                if expected is not None and size != expected:
+                    raise IncompleteUpload(size, expected)
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:

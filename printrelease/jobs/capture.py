@@ -136,7 +136,7 @@ def _receive(spool: Spool, policy: CapturePolicy, request: CaptureRequest, body)
         return _Received(min(request.declared_size, 2**62), refusal=DocumentTooLarge(policy.max_job_bytes))
     pending = None
     try:
-        pending = spool.receive(body, policy.max_job_bytes)
+        pending = spool.receive(body, policy.max_job_bytes, request.declared_size)
         pages = policy.count_pages(pending.path, request.content_type)
     except (UnreadableDocument, DocumentTooLarge) as refusal:
         if pending is not None:

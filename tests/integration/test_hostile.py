@@ -138,10 +138,27 @@ def test_a_gigabyte_without_credentials_is_refused_unread(stack, tmp_path):
     assert disk_bytes(temporary) == 0 and list(stack.runtime.spool.tmp.iterdir()) == []
 
 
-def run_backend(stack, document: Path, token: str, url: str | None = None, stdin: bool = False):
+def test_an_upload_cut_short_keeps_nothing_and_refuses_nothing(stack, documents):
+    head = (f"POST /api/v1/capture HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4000000\r\n"
+            f"Content-Type: application/pdf\r\nX-Job-User: kim\r\nX-Job-Options: job-uuid=urn:uuid:cut\r\n"
+            f"Authorization: Bearer {capture_token(stack)}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", stack.port)) as connection:
+        connection.sendall(head.encode() + documents["pdf"].read_bytes())  # then gone, 4 MB short
+        connection.shutdown(socket.SHUT_WR)
+        answer = connection.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 503"), answer
+    assert stack.jobs() == [] and list(stack.runtime.spool.tmp.iterdir()) == []
+    # CUPS sends the job again: it is held, not refused as a duplicate of a half.
+    done = run_backend(stack, documents["pdf"], capture_token(stack), uuid="urn:uuid:cut")
+    assert done.returncode == 0, done.stderr
+    (job,) = stack.jobs(JobState.HELD)
+
+
+def run_backend(stack, document: Path, token: str, url: str | None = None, stdin: bool = False,
+                uuid: str = "urn:uuid:big"):
     env = {"DEVICE_URI": capture_uri(url or stack.url, token), "CONTENT_TYPE": "application/pdf",
            "PRINTER": "secure-print"}
-    argv = [str(stack.cupsd.backend_dir / "printrelease"), "41", "이지영", "큰 문서", "1", "job-uuid=urn:uuid:big"]
+    argv = [str(stack.cupsd.backend_dir / "printrelease"), "41", "이지영", "큰 문서", "1", f"job-uuid={uuid}"]
     if stdin:
         with open(document, "rb") as body:
             return subprocess.run(argv, env=env, stdin=body, capture_output=True, text=True)

@@ -18,7 +18,7 @@ from printrelease.i18n import N_, bilingual
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.failures import CaptureKeepsFailing, record_capture_failure
 from printrelease.jobs.models import JobState
-from printrelease.spool import DocumentTooLarge
+from printrelease.spool import DocumentTooLarge, IncompleteUpload
 from webui.api import bearer_token
 from webui.database import get_session, runtime
 
@@ -91,6 +91,11 @@ def capture():
     except UnknownUser as error:
         # This job is refused, not the queue broken: 422 makes the backend cancel it, not pause the queue.
         return _reply(f"{error}: only registered users can print here", 422)
+    except IncompleteUpload as error:
+        # The sender went away mid-upload (a backend killed, a network cut): nothing is kept or counted,
+        # and should anyone still read this, 503 keeps the job in CUPS for another try.
+        session.rollback()
+        return _unavailable(error)
     except PrintReleaseError:
         raise
     except UNAVAILABLE_ERRORS as error:
