@@ -65,7 +65,14 @@ class _Worker:
                 return {"gone": True}
             self._pending += chunk
         line, self._pending = self._pending.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            self.kill()  # it no longer speaks the protocol: replaced like one that died
+            return {"gone": True}
+        return answer
 
     def why_gone(self) -> str:
         try:
@@ -131,7 +138,7 @@ class AnalysisPool:
                 worker.kill()
                 worker = _Worker(self.limits)
                 answer = worker.ask(request)
-            if answer.get("gone"):
+            if answer.get("gone") or not ("pages" in answer or "template" in answer or answer.get("timeout")):
                 why = worker.why_gone()
                 log.warning("page count of %s stopped its worker (%s); starting another", path, why)
                 raise UnreadableDocument(WORKER_DIED, why=why)
@@ -145,11 +152,20 @@ class AnalysisPool:
         finally:
             if replace:
                 worker.kill()
-                worker = _Worker(self.limits)
-            if self._closed:
+                worker = self._replacement()
+            if worker is not None and self._closed:
                 worker.close()
-            else:
+            elif worker is not None:
                 self._idle.put(worker)
+
+    def _replacement(self) -> _Worker | None:
+        try:
+            return _Worker(self.limits)
+        except OSError as error:  # out of processes or files: the next document starts one
+            log.error("cannot start a page-counting worker: %s", error)
+            with self._lock:
+                self._started -= 1
+            return None
 
     def close(self) -> None:
         self._closed = True
@@ -183,6 +199,9 @@ def close_shared_pools() -> None:
 
 def _serve(memory_bytes: int, seconds: float) -> None:
     """The worker: one request per line on stdin, one answer per line on stdout, until end of input."""
+    # Answers go to the original stdout alone; anything a library prints goes to stderr (discarded).
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     for line in sys.stdin.buffer:
@@ -197,8 +216,8 @@ def _serve(memory_bytes: int, seconds: float) -> None:
             # After running out of memory the heap may be in a poor state: a fresh worker takes over.
             answer = {"template": error.template, "params": error.params,
                       "retire": error.template == OUT_OF_MEMORY}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
 
 
 if __name__ == "__main__":

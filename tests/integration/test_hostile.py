@@ -289,3 +289,12 @@ def test_the_database_file_is_private(stack):
     database = Path(stack.settings.effective_database_url.split(":///", 1)[1])
     assert database.stat().st_mode & 0o777 == 0o600
     assert os.stat(database.parent / (database.name + "-wal")).st_mode & 0o777 == 0o600
+
+
+def test_the_server_measures_colour_in_a_thread_of_its_own(stack, tmp_path):
+    from sandbox.documents import make_pdf
+
+    stack.lp(make_pdf(tmp_path / "차트.pdf", "예산 차트", pages=3, colour_pages={2}))
+    (job,) = wait_until(lambda: [j for j in stack.jobs(JobState.HELD) if j.color_pages is not None],
+                        what="the colour pages measured")
+    assert job.color_pages == 1
