@@ -203,6 +203,8 @@ def _serve(memory_bytes: int, seconds: float) -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    import pypdf  # noqa: F401  (now, while idle: not during the first document's capture)
+
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     for line in sys.stdin.buffer:
         request = json.loads(line)
