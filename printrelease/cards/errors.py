@@ -34,9 +34,11 @@ class NothingToClaim(NotFound):
 
 
 class WrongClaimCode(Invalid):
+    # The same refusal whether no card was tapped there or the code is wrong: a user learns nothing of
+    # other people's taps from it.
     code = "wrong_claim_code"
-    template = N_("that code matches no card tapped at %(station)s; after %(tries)s wrong codes a tap needs "
-                  "tapping again for a new one")
+    template = N_("no card tapped at %(station)s in the last %(minutes)s minutes has that code; after %(tries)s "
+                  "wrong codes a tap needs tapping again for a new one")
 
-    def __init__(self, station: str, tries: int):
-        super().__init__(station=station, tries=tries)
+    def __init__(self, station: str, minutes: int, tries: int):
+        super().__init__(station=station, minutes=minutes, tries=tries)

@@ -103,8 +103,6 @@ def claim_card_with_code(session: Session, key: bytes, login: str, station_name:
         _claimable(window, station_name)
         .where(Tap.claim_code_hash.is_not(None), Tap.claim_failures < wrong_codes_per_tap)
         .with_for_update(of=Tap)).unique())
-    if not taps:
-        raise NothingToClaim(station_name, int(window.total_seconds() // 60))
     code = "".join(code.split())
     for tap in taps:
         if hmac.compare_digest(tap.claim_code_hash, claim_code_hash(key, tap.card_hash, code)):
@@ -113,7 +111,7 @@ def claim_card_with_code(session: Session, key: bytes, login: str, station_name:
             return card
     for tap in taps:
         tap.claim_failures += 1
-    raise WrongClaimCode(station_name, wrong_codes_per_tap)
+    raise WrongClaimCode(station_name, int(window.total_seconds() // 60), wrong_codes_per_tap)
 
 
 def claim_unknown_card(session: Session, login: str, station_name: str, window: timedelta) -> Card:

@@ -112,6 +112,8 @@ def test_nul_in_metadata_is_harmless_text(client, runtime, token, pdf):
                                         ("/api/v1/station/tap", True)])
 @pytest.mark.parametrize("body, status", [
     (b"[1, 2]", 400),
+    (b"[" * 5000, 400),
+    (b'{"login": ' + b"9" * 5000 + b"}", 400),
     (b'{"login": "\\ud800", "password": "\\udfff-password", "card": "\\ud800", "station": "\\ud800", "code": "1"}',
      400),
     (b'{"login": "kim\\u0000", "password": "x\\u0000yyyyyyyy", "card": "0A0B0C0D\\u0000"}', 400),

@@ -53,7 +53,7 @@ def test_claiming_needs_a_login_and_the_code_and_uses_the_login_not_the_request(
     assert tap(client, station_token, "0A0B0C0D").json["display_name"] == "이지영"
     assert client.get("/api/v1/me").json["cards"] == [{"last4": "0C0D", "label": "claimed at reader-a"}]
     again = claim(client, code)
-    assert again.status_code == 404 and "reader-a" in again.json["message"], "a code works once"
+    assert again.status_code == 400 and "reader-a" in again.json["message"], "a code works once"
 
 
 def test_a_colleague_without_the_code_cannot_claim_someone_elses_card(app, client, station_token, lee):
@@ -63,7 +63,7 @@ def test_a_colleague_without_the_code_cannot_claim_someone_elses_card(app, clien
     for _ in range(3):
         answer = claim(client, wrong(code))
         assert answer.status_code == 400 and answer.json["error"] == "wrong_claim_code"
-    assert claim(client, code).status_code == 404, "after three wrong codes the tap is no longer claimable"
+    assert claim(client, code).status_code == 400, "after three wrong codes the tap is no longer claimable"
     fresh = tap(client, station_token, "0A0B0C0D").json["claim_code"]
     assert claim(client, fresh).status_code == 201, "the owner taps again for a new code"
 
@@ -101,4 +101,12 @@ def test_a_claim_by_form_post_is_refused(client, station_token, lee):
 def test_nonsense_is_a_400_not_a_500(client, station_token, lee, body):
     log_in_as_lee(client)
     answer = client.post("/api/v1/me/cards/claim", json=body)
-    assert answer.status_code in (400, 404), answer.text
+    assert answer.status_code == 400, answer.text
+
+
+def test_a_refusal_says_nothing_of_whether_anyone_tapped_there(client, station_token, lee):
+    log_in_as_lee(client)
+    nobody = claim(client, "123456")
+    code = tap(client, station_token, "0A0B0C0D").json["claim_code"]
+    someone = claim(client, wrong(code))
+    assert (nobody.status_code, nobody.json) == (someone.status_code, someone.json)

@@ -20,7 +20,10 @@ def bearer_token() -> str:
 def json_object() -> dict:
     """The request's JSON object ({} if it sent none); raises Invalid for any other JSON, or for text that
     no database can store (NUL, lone surrogates), so that such input is a 400 and never reaches SQL."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a request anyone means
+        raise Invalid(N_("the request body must be a JSON object")) from None
     if body is None:
         return {}
     if not isinstance(body, dict):
