@@ -94,8 +94,25 @@ class BenchStack:
             return user + system, children_user + children_system
 
         cupsd_self, cupsd_children = times(self.cupsd.process.pid)
-        return {"server": times(self.server.pid)[0], "cupsd": cupsd_self, "backends": cupsd_children}
+        return {"server": sum(times(pid)[0] for pid in self.server_pids()), "cupsd": cupsd_self,
+                "backends": cupsd_children}
+
+    def server_pids(self) -> list[int]:
+        """The server's processes: gunicorn's master, its worker and the worker's page-counting processes."""
+        pids, index = [self.server.pid], 0
+        while index < len(pids):
+            children = Path(f"/proc/{pids[index]}/task/{pids[index]}/children")
+            pids += [int(pid) for pid in children.read_text().split()] if children.exists() else []
+            index += 1
+        return pids
 
     def server_memory_kib(self, field: str = "VmRSS") -> int:
-        with open(f"/proc/{self.server.pid}/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+        """Summed over the server's processes (for VmHWM, the sum of each one's peak)."""
+        total = 0
+        for pid in self.server_pids():
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    total += next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+            except FileNotFoundError:
+                pass  # a page-counting process replaced meanwhile
+        return total

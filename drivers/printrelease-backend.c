@@ -8,15 +8,22 @@
  * interpreter; this one spends well under 1 ms (see BENCHMARKS.md). It speaks just enough HTTP/1.1.
  *
  * Exit codes follow backend(7): a document the server refuses (corrupt, empty, too large) cancels the
- * job with the reason as the job's message (5); a server that cannot be reached or refuses the
- * credential stops the queue with the job kept pending (4), so nothing is lost however long the outage
- * lasts and no retry limit applies. The printrelease server re-enables the queue when it is back.
+ * job with the reason as the job's message (5); a server that cannot be reached, answers 503 or refuses
+ * the credential stops the queue with the job kept pending (4), so nothing is lost however long the
+ * outage lasts and no retry limit applies. The printrelease server re-enables the queue when it is back.
+ * Any other server error is this one job's trouble: CUPS retries the job later while the queue goes on
+ * (6), and the server refuses a job that keeps failing, so that it is cancelled with the reason.
+ *
+ * The server may answer before it has read the body (a 401, or a 413 for a declared size) and close the
+ * connection: the upload then breaks (SIGPIPE is ignored, so that is an error, not death) and the reply
+ * that came is read all the same.
  */
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OK = 0, STOP = 4, CANCEL = 5 };
+enum { OK = 0, STOP = 4, CANCEL = 5, RETRY = 6 };
 enum { ATTEMPTS = 3, TIMEOUT_S = 300, CHUNK = 256 * 1024, REPLY_MAX = 64 * 1024 };
 
 static void say(const char *level, const char *format, ...) {
@@ -182,7 +189,8 @@ static int read_reply(int fd, char *body, size_t body_size) {
     for (;;) {
         ssize_t got = recv(fd, reply + have, REPLY_MAX - have, 0);
         if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return -1;
+        if (got < 0 && have == 0) return -1;
+        if (got < 0) break;  /* reset after the reply came: what came is the answer */
         have += (size_t)got;
         reply[have] = '\0';
         if (!body_start && (body_start = strstr(reply, "\r\n\r\n"))) {
@@ -205,6 +213,7 @@ static int read_reply(int fd, char *body, size_t body_size) {
 }
 
 int main(int argc, char *argv[]) {
+    signal(SIGPIPE, SIG_IGN);  /* a connection the server closed is an error to handle, not a way to die */
     if (argc == 1) {
         puts("network printrelease \"Unknown\" \"printrelease secure print (hold until released)\"");
         return OK;
@@ -256,12 +265,17 @@ int main(int argc, char *argv[]) {
     int fd = connect_to(&t, problem, sizeof problem);
     if (fd < 0) {
         snprintf(body, sizeof body, "printrelease server at %s:%s unreachable (%s)", t.host, t.port, problem);
-    } else if (send_all(fd, head, (size_t)head_length) || send_body(fd, document, size) ||
-               (status = read_reply(fd, body, sizeof body)) < 0) {
-        /* Stdin cannot be re-read after a broken upload; CUPS hands us the whole job again later. */
-        snprintf(body, sizeof body, "printrelease server at %s:%s unreachable (%s)", t.host, t.port,
-                 strerror(errno));
-        status = 0;
+    } else {
+        int sent = send_all(fd, head, (size_t)head_length) == 0 && send_body(fd, document, size) == 0;
+        int send_errno = errno;
+        /* Even after a broken upload: the server may have answered (401, 413) before it closed. */
+        status = read_reply(fd, body, sizeof body);
+        if (status <= 0) {
+            /* Stdin cannot be re-read after a broken upload; CUPS hands us the whole job again later. */
+            snprintf(body, sizeof body, "printrelease server at %s:%s unreachable (%s)", t.host, t.port,
+                     strerror(sent ? errno : send_errno));
+            status = 0;
+        }
     }
     if (fd >= 0) close(fd);
 
@@ -272,6 +286,11 @@ int main(int argc, char *argv[]) {
     if (status == 400 || status == 413 || status == 415 || status == 422) {
         say("ERROR", "refused by printrelease: %s", body);
         return CANCEL;
+    }
+    if (status >= 500 && status != 503) {
+        say("ERROR", "printrelease could not capture this job (server error %d: %s); CUPS will retry it", status,
+            body);
+        return RETRY;
     }
     if (status == 401 || status == 403)
         snprintf(body, sizeof body, "printrelease refused this queue's capture credential "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 CHROMA_TOLERANCE = 0.00002  # inkcov prints five decimals; neutral pages come out exactly equal
 SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
 COLOR_MODES = ("color", "monochrome")
+OUT_OF_MEMORY = N_("the PDF needs more memory to read than the limit allows")
 
 
 class UnreadableDocument(Invalid):
@@ -67,48 +69,74 @@ def _bounded_int(value, low: int, high: int) -> int:
         return low
 
 
-def count_pages(path: Path, content_type: str = "application/pdf") -> int:
-    """Pages in a PDF, read from the file without loading it whole; raises UnreadableDocument."""
+def check_document(path: Path, content_type: str = "application/pdf") -> None:
+    """The cheap checks before a document is read: not empty, a PDF by type and by its first bytes."""
     if path.stat().st_size == 0:
         raise UnreadableDocument(N_("the document is empty (0 bytes)"))
     if content_type not in ("application/pdf", "application/vnd.cups-pdf"):
         raise UnreadableDocument(
             N_("documents of type %(type)s are not taken; the queue's PPD should convert them to PDF"),
             type=content_type)
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     with open(path, "rb") as stream:
         if not stream.read(1024).lstrip().startswith(b"%PDF"):
             raise UnreadableDocument(N_("the document is not a PDF (it does not start with %PDF)"))
-        stream.seek(0)
-        try:
+
+
+def read_page_count(path: Path) -> int:
+    """Pages in a PDF, as pypdf reads them; raises UnreadableDocument whatever goes wrong inside.
+
+    A reader of hostile input fails in ways its authors did not list (NotImplementedError for an unknown
+    filter, AssertionError for an object stream that is not one, RecursionError, MemoryError under a
+    limit), so every exception is a refusal of this document, never an error of the server.
+    """
+    from pypdf import PdfReader
+
+    try:
+        with open(path, "rb") as stream:
             pages = len(PdfReader(stream).pages)
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-            raise UnreadableDocument(N_("the PDF is damaged and cannot be read: %(detail)s"),
-                                     detail=str(error)) from error
-    if pages == 0:
+    except MemoryError:
+        raise UnreadableDocument(OUT_OF_MEMORY) from None
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        detail = str(error) or type(error).__name__
+        raise UnreadableDocument(N_("the PDF is damaged and cannot be read: %(detail)s"),
+                                 detail=detail[:300]) from error
+    if pages <= 0:
         raise UnreadableDocument(N_("the PDF has no pages"))
     return pages
 
 
-def count_colour_pages(path: Path, timeout: float = 120.0) -> int:
-    """Pages with colour on them, measured with Ghostscript's inkcov device.
+def count_pages(path: Path, content_type: str = "application/pdf") -> int:
+    """Pages in a PDF, read in this process; raises UnreadableDocument. The server counts in
+    `analysis_pool`, whose workers bound the memory and time one document may take."""
+    check_document(path, content_type)
+    return read_page_count(path)
+
+
+def count_colour_pages(path: Path, timeout: float = 120.0, memory_bytes: int = 1024**3) -> int:
+    """Pages with colour on them, measured with Ghostscript's inkcov device within time and memory limits.
 
     inkcov renders RGB black and greys as equal parts of cyan, magenta and yellow (plus black), so a
     page is colour when those three differ, not merely when they are non-zero. Finance charges page by
-    page: 21 pages with one colour chart are 1 colour and 20 mono pages.
+    page: 21 pages with one colour chart are 1 colour and 20 mono pages. Ghostscript runs under
+    prlimit(1): a document built to exhaust memory or loop for ever costs one bounded process.
     """
     import subprocess
 
+    limits = ["prlimit", f"--as={memory_bytes}", f"--cpu={max(1, math.ceil(timeout))}"]
     try:
-        done = subprocess.run(["gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=inkcov", "-o", "-",
-                               str(path)], capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired) as error:
+        done = subprocess.run([*limits, "gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=inkcov", "-o", "-",
+                               str(path)], capture_output=True, text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise UnreadableDocument(N_("colour analysis failed: %(detail)s"),
+                                 detail=f"took longer than {timeout:g} s") from None
+    except OSError as error:
         raise UnreadableDocument(N_("colour analysis failed: %(detail)s"), detail=str(error)) from error
     pages = [line.split() for line in done.stdout.splitlines() if line.rstrip().endswith("OK")]
     if done.returncode != 0 or not pages:
         raise UnreadableDocument(N_("colour analysis failed: %(detail)s"),
-                                 detail=done.stderr.strip()[:200] or "no page measured")
-    return sum(1 for c, m, y, *_ in pages if max(float(c), float(m), float(y)) - min(float(c), float(m), float(y))
-               > CHROMA_TOLERANCE)
+                                 detail=done.stderr.strip()[:200] or f"exit status {done.returncode}")
+    try:
+        return sum(1 for c, m, y, *_ in pages if max(float(c), float(m), float(y)) - min(float(c), float(m), float(y))
+                   > CHROMA_TOLERANCE)
+    except ValueError:
+        raise UnreadableDocument(N_("colour analysis failed: %(detail)s"), detail="unexpected inkcov output") from None

@@ -29,7 +29,8 @@ KNOWN = frozenset({
     "STATION_SEEN_HOURS", "RELEASE_LEASE_SECONDS", "START_TIMEOUT_SECONDS", "PRINTER_POLL_SECONDS",
     "DEVICE_TIMEOUT_SECONDS", "CURRENCY", "TIMEZONE", "CO2_GRAMS_PER_SHEET", "SHEETS_PER_TREE",
     "LARGE_FORMAT_CLICKS", "REPORT_LANGUAGE", "MONTHLY_REPORTS_DIR", "MONTHLY_REPORTS_MAIL_TO", "SMTP_HOST",
-    "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM",
+    "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "CAPTURE_ATTEMPTS", "ANALYSIS_WORKERS",
+    "ANALYSIS_MEMORY_MB", "ANALYSIS_SECONDS", "COLOUR_MEMORY_MB", "COLOUR_SECONDS", "TRUSTED_PROXIES", "WEB_WORKERS",
 })
 
 
@@ -151,6 +152,14 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_from: str = "printrelease@localhost"
+    capture_attempts: int = 3  # failed captures of one CUPS job before it is refused instead of retried
+    analysis_workers: int = 2  # processes counting pages at capture
+    analysis_memory_mb: int = 512  # address space of each of them
+    analysis_seconds: float = 30.0  # time one document may take to count
+    colour_memory_mb: int = 1024  # Ghostscript's address space when measuring colour pages
+    colour_seconds: float = 120.0  # and its time per document
+    trusted_proxies: int = 0  # reverse proxies in front of the server whose X-Forwarded-For is believed
+    web_workers: int = 1  # gunicorn worker processes (more only on PostgreSQL)
 
     @property
     def spool_dir(self) -> Path:
@@ -217,5 +226,13 @@ class Settings:
             smtp_password=get("SMTP_PASSWORD") or None,
             smtp_starttls=get("SMTP_STARTTLS", "0") in ("1", "true", "yes"),
             smtp_from=get("SMTP_FROM") or "printrelease@localhost",
+            capture_attempts=_number(values, "CAPTURE_ATTEMPTS", "3", int),
+            analysis_workers=_number(values, "ANALYSIS_WORKERS", "2", int),
+            analysis_memory_mb=_number(values, "ANALYSIS_MEMORY_MB", "512", int),
+            analysis_seconds=_number(values, "ANALYSIS_SECONDS", "30"),
+            colour_memory_mb=_number(values, "COLOUR_MEMORY_MB", "1024", int),
+            colour_seconds=_number(values, "COLOUR_SECONDS", "120"),
+            trusted_proxies=_number(values, "TRUSTED_PROXIES", "0", int),
+            web_workers=_number(values, "WEB_WORKERS", "1", int),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

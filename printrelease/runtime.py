@@ -48,7 +48,17 @@ class Runtime:
             hold_time=self.settings.hold_time,
             max_job_bytes=self.settings.max_job_bytes,
             auto_create_users=self.settings.auto_create_users,
+            count_pages=self.analysis_pool.count_pages,
         )
+
+    @property
+    def analysis_pool(self):
+        """The page-counting worker processes: one pool per process and set of limits, started on first use."""
+        from printrelease.analysis_pool import AnalysisLimits, shared_pool
+
+        return shared_pool(AnalysisLimits(workers=max(1, self.settings.analysis_workers),
+                                          memory_bytes=self.settings.analysis_memory_mb * 1024 * 1024,
+                                          seconds=self.settings.analysis_seconds))
 
     def print_server(self, address: str = "") -> PrintServer:
         """The print server at `address` (default: the configured one), one object per address so that

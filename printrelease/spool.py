@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from printrelease.errors import Invalid, PrintReleaseError
 from printrelease.i18n import N_
 
 CHUNK = 1024 * 1024
+TEMPORARY_MAX_AGE = 3600.0  # seconds; no upload stays unfinished that long without writing
 
 
 class DocumentTooLarge(Invalid):
@@ -22,6 +24,16 @@ class DocumentTooLarge(Invalid):
     def __init__(self, limit: int):
         super().__init__(limit=limit)
         self.limit = limit
+
+
+class IncompleteUpload(PrintReleaseError):
+    """The body ended before the length it declared: the sender went away; nothing is kept."""
+
+    code = "incomplete_upload"
+    template = N_("the upload ended after %(received)s of %(declared)s bytes")
+
+    def __init__(self, received: int, declared: int):
+        super().__init__(received=received, declared=declared)
 
 
 class SpoolDamaged(PrintReleaseError):
@@ -69,8 +81,10 @@ class Spool:
             raise ValueError(f"bad spool key {key!r}")
         return self.root / f"{key}.spool"
 
-    def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int) -> PendingDocument:
-        """Write a stream to a temporary file, hashing as it goes; memory use is one chunk."""
+    def receive(self, chunks: Iterable[bytes] | BinaryIO, max_bytes: int,
+                expected: int | None = None) -> PendingDocument:
+        """Write a stream to a temporary file, hashing as it goes; memory use is one chunk. With `expected`
+        (a declared length), a stream that ends short of it raises IncompleteUpload."""
         if hasattr(chunks, "read"):
             stream = chunks
             chunks = iter(lambda: stream.read(CHUNK), b"")
@@ -85,6 +99,8 @@ class Spool:
                         raise DocumentTooLarge(max_bytes)
                     digest.update(chunk)
                     out.write(chunk)
+                if expected is not None and size != expected:
+                    raise IncompleteUpload(size, expected)
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
@@ -112,6 +128,18 @@ class Spool:
 
     def keys(self) -> set[str]:
         return {p.stem for p in self.root.glob("*.spool")}
+
+    def sweep_temporary(self, max_age: float = TEMPORARY_MAX_AGE) -> int:
+        """Remove temporary files not written to for `max_age` seconds (left by a process killed mid-upload)."""
+        removed, now = 0, time.time()
+        for path in self.tmp.iterdir():
+            try:
+                if now - path.stat().st_mtime > max_age:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass  # finished or discarded meanwhile
+        return removed
 
     def sync_dir(self) -> None:
         fd = os.open(self.root, os.O_RDONLY)

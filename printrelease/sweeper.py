@@ -12,7 +12,6 @@ from printrelease.accounts.login import forget_old_attempts
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.db import exclusive
 from printrelease.errors import PrintReleaseError
-from printrelease.jobs.colour import measure_pending_colour
 from printrelease.jobs.service import expire_jobs, sweep_orphans
 from printrelease.printers.health import poll_printers as poll_printers_once
 from printrelease.reports.monthly import run_monthly_if_due
@@ -46,7 +45,7 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
 
     def orphans():
         with runtime.sessions.begin() as session:
-            return sweep_orphans(session, runtime.spool)
+            return sweep_orphans(session, runtime.spool) + runtime.spool.sweep_temporary()
 
     def login_attempts():
         with runtime.sessions.begin() as session:
@@ -60,12 +59,11 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
     task("followed", lambda: len(runtime.releaser.follow()))
     task("recovered", runtime.releaser.recover)
     task("expired", expire)
-    task("analysed", lambda: measure_pending_colour(runtime.sessions, runtime.spool))
     task("orphans", orphans)
     task("forgotten login attempts", login_attempts)
     # Does nothing unless PRINTRELEASE_MONTHLY_REPORTS_DIR is set; on the 1st (or the first round after a
     # missed 1st) it writes, and mails, last month's reports once for the whole site.
-    task("monthly reports", lambda: int(run_monthly_if_due(runtime.sessions, runtime.settings)))
+    task("monthly reports", lambda: 1 if run_monthly_if_due(runtime.sessions, runtime.settings) else 0)
     return done
 
 

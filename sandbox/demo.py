@@ -18,6 +18,7 @@ from printrelease.cards.service import add_card
 from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_queue
+from printrelease.keys import write_private_file
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from sandbox.cupsd import PrivateCups, stop_process, wait_for_port
@@ -36,6 +37,7 @@ USERS = (
 DEMO_PASSWORD = "demo-password"  # every demo user's web login; a sandbox only
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 STATION, STATION_PRINTER, STATION_READER = "dept-3f-reader", "dept-3f", "Virtual PCD 00 00"
+CODE_PLACEHOLDER = "CODE"  # in the instructions: where the one-time code of an unknown card's tap goes
 PCSCD_POLL = 0.5  # seconds: a little over pcscd's polling period for readers without card events
 
 
@@ -117,8 +119,7 @@ class Sandbox:
                 session.flush()
             token = add_station(session, STATION, STATION_PRINTER)[1]
         token_file = self.root / "station.token"
-        token_file.touch(mode=0o600)
-        token_file.write_text(token + "\n")
+        write_private_file(token_file, token + "\n")
         make_pdf(self.sample_document, "예산안 2013", pages=3, colour_pages={1})
         self.server = subprocess.Popen(
             [sys.executable, "-m", "printrelease", "serve", "--port", str(self.server_port)], env=self.env()
@@ -193,12 +194,14 @@ class Sandbox:
             f"  ls {self.output_dir('dept-3f')}",
             "Or release it from the command line, at the 5th floor:",
             f"  {pr} jobs release --user kimsr --printer dept-5f",
-            "An unknown badge, then its owner claims it after logging in (password " + DEMO_PASSWORD + "):",
+            "An unknown badge: the station shows a one-time code, with which its owner claims it after logging",
+            f"in (password {DEMO_PASSWORD}; put the code the tap shows in place of {CODE_PLACEHOLDER}):",
             "  .venv/bin/python -m sandbox tap --card 0A0B0C0D",
             f"  curl -s -c {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
             f"'{{\"login\": \"parkmh\", \"password\": \"{DEMO_PASSWORD}\"}}' {self.server_url}/api/v1/session",
-            f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' "
-            f"-d '{{\"station\": \"{STATION}\"}}' {self.server_url}/api/v1/me/cards/claim",
+            f"  curl -s -b {self.root / 'cookies'} -H 'Content-Type: application/json' -d "
+            f"'{{\"station\": \"{STATION}\", \"code\": \"{CODE_PLACEHOLDER}\"}}' "
+            f"{self.server_url}/api/v1/me/cards/claim",
             "",
             "Ctrl-C stops the demo; its data stays in " + str(self.root),
         ])

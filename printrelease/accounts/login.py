@@ -6,8 +6,9 @@ Every password tried is recorded, right or wrong, so the caller commits even whe
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ class LoginRefused(PrintReleaseError):
 
 class LoginThrottled(PrintReleaseError):
     code = "login_throttled"
-    template = N_("too many failed logins; try again in %(minutes)s minutes")
+    template = N_("too many failed logins; try again in %(minutes)s minute(s)")
 
     def __init__(self, minutes: int):
         super().__init__(minutes=minutes)
@@ -37,9 +38,17 @@ class LoginThrottled(PrintReleaseError):
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    """Failures are counted per login name *and address*, and per address: guessing one user's password
+    from one place is slowed down, and so is one place trying many names, but nobody elsewhere can lock
+    a colleague out, nor made-up names the whole site. Each failure past a limit doubles the wait."""
+
     window: timedelta = timedelta(minutes=15)
-    failures_per_login: int = 5
-    failures_per_address: int = 20
+    failures_per_login: int = 5  # of one login from one address
+    failures_per_address: int = 20  # of any logins from one address
+    first_wait: timedelta = timedelta(seconds=30)
+    # A login that has succeeded from an address before is not held back by that address's count: people
+    # behind one NAT (or one proxy not yet trusted) are not locked out by whoever guesses among them.
+    known_address_days: int = 90
 
 
 def log_in(session: Session, login: str, password: str, remote_address: str = "",
@@ -47,11 +56,12 @@ def log_in(session: Session, login: str, password: str, remote_address: str = ""
     """The active user `login` if `password` is theirs; raises LoginRefused or LoginThrottled."""
     login = login.strip()[:255]
     remote_address = remote_address[:64]
-    if _throttled(session, login, remote_address, policy):
+    wait = _wait(session, login, remote_address, policy)
+    if wait is not None:
         # Not recorded as another failure: no password was tried, and counting these would let anyone
         # keep a colleague locked out for good by knocking every few minutes.
         log.warning("login for %r from %s refused: too many failures", login, remote_address or "?")
-        raise LoginThrottled(int(policy.window.total_seconds() // 60))
+        raise LoginThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
     user = session.scalar(select(User).where(User.login == login))
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
     session.add(LoginAttempt(login=login, remote_address=remote_address, succeeded=ok))
@@ -60,18 +70,36 @@ def log_in(session: Session, login: str, password: str, remote_address: str = ""
     return user
 
 
-def _throttled(session: Session, login: str, remote_address: str, policy: LoginPolicy) -> bool:
-    since = utcnow() - policy.window
-    failures = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+def _wait(session: Session, login: str, remote_address: str, policy: LoginPolicy) -> timedelta | None:
+    """How much longer this login from this address must wait, or None if it may try now."""
+    now = utcnow()
+    since = now - policy.window
+    failures = select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.succeeded.is_(False))
+    successes = select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.login == login, LoginAttempt.remote_address == remote_address,
+        LoginAttempt.succeeded.is_(True))
     # A user's own count starts again after they got in: old typos should not lock them out later.
-    last_success = session.scalar(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.login == login, LoginAttempt.succeeded.is_(True)))
-    login_since = max(since, last_success) if last_success else since
-    by_login = session.scalar(failures.where(LoginAttempt.login == login, LoginAttempt.at > login_since))
-    if by_login >= policy.failures_per_login:
-        return True
-    return bool(remote_address) and session.scalar(failures.where(
-        LoginAttempt.remote_address == remote_address, LoginAttempt.at >= since)) >= policy.failures_per_address
+    last_success = session.scalar(successes)
+    pair_since = max(since, last_success) if last_success else since
+    count, last = session.execute(failures.where(
+        LoginAttempt.login == login, LoginAttempt.remote_address == remote_address,
+        LoginAttempt.at > pair_since)).one()
+    wait = _backoff(count, last, policy.failures_per_login, policy, now)
+    if wait is None and remote_address:
+        known = last_success is not None and last_success > now - timedelta(days=policy.known_address_days)
+        if not known:
+            count, last = session.execute(failures.where(
+                LoginAttempt.remote_address == remote_address, LoginAttempt.at >= since)).one()
+            wait = _backoff(count, last, policy.failures_per_address, policy, now)
+    return wait
+
+
+def _backoff(failures: int, last: datetime | None, limit: int, policy: LoginPolicy, now: datetime) -> timedelta | None:
+    if failures < limit or last is None:
+        return None
+    wait = min(policy.first_wait * 2 ** min(failures - limit, 20), policy.window)
+    left = last + wait - now
+    return left if left > timedelta(0) else None
 
 
 def forget_old_attempts(session: Session, keep: timedelta = timedelta(days=90)) -> int:

@@ -13,6 +13,7 @@ from printrelease.accounts.errors import BadUserRecord, UnknownUser
 from printrelease.accounts.models import Department, User
 from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.pins import hash_pin
+from printrelease.accounts.sessions import end_user_sessions
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
 
@@ -28,6 +29,16 @@ def find_user(session: Session, login: str) -> User | None:
     return session.scalar(select(User).where(User.login == login))
 
 
+def check_login(login: str) -> str:
+    """`login` stripped, if it can be a login name at all (printable, at most 255 characters)."""
+    login = login.strip()
+    if not login:
+        raise BadUserRecord(N_("a user needs a login name"))
+    if len(login) > 255 or not login.isprintable():
+        raise BadUserRecord(N_("'%(login)s...' is not a usable login name"), login=login[:40].replace("\x00", ""))
+    return login
+
+
 def set_pin(session: Session, login: str, pin: str | None) -> User:
     """Set the user's station PIN (asked at every station once set), or remove it with None."""
     user = get_user(session, login)
@@ -36,9 +47,11 @@ def set_pin(session: Session, login: str, pin: str | None) -> User:
 
 
 def set_password(session: Session, login: str, password: str | None) -> User:
-    """Set the user's web password, or remove it with None (they can then no longer log in)."""
+    """Set the user's web password, or remove it with None (they can then no longer log in); either way
+    every session of theirs ends, as whoever knew the old password may be logged in."""
     user = get_user(session, login)
     user.password_hash = hash_password(password) if password is not None else None
+    end_user_sessions(session, user)
     return user
 
 
@@ -46,6 +59,8 @@ def set_active(session: Session, login: str, active: bool) -> User:
     """Enable or disable a user: a disabled user's cards release nothing and they cannot log in."""
     user = get_user(session, login)
     user.is_active = active
+    if not active:
+        end_user_sessions(session, user)
     return user
 
 
@@ -69,11 +84,7 @@ def add_user(
     department_name: str | None = None,
 ) -> User:
     """Create the user or update the fields given; login names are taken exactly as CUPS reports them."""
-    login = login.strip()
-    if not login:
-        raise BadUserRecord(N_("a user needs a login name"))
-    if len(login) > 255 or not login.isprintable():
-        raise BadUserRecord(N_("'%(login)s...' is not a usable login name"), login=login[:40])
+    login = check_login(login)
     user = find_user(session, login)
     if user is None:
         user = User(login=login, display_name=display_name or login)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session
 from printrelease.accounts.models import User
 from printrelease.accounts.service import get_user
 from printrelease.cards import numbers
-from printrelease.cards.errors import CardInUse, NothingToClaim, UnknownCard
+from printrelease.cards.errors import CardInUse, NothingToClaim, UnknownCard, WrongClaimCode
 from printrelease.cards.models import Card
 from printrelease.db import utcnow
 
@@ -61,34 +64,64 @@ def remove_card(session: Session, key: bytes, login: str, number_or_last4: str) 
     return matches[0]
 
 
-def _claimable(window: timedelta):
-    from printrelease.stations.models import Tap, TapOutcome
+CLAIM_CODE_DIGITS = 6
+WRONG_CODES_PER_TAP = 3
 
-    return (select(Tap)
-            .where(Tap.outcome == TapOutcome.UNKNOWN_CARD, Tap.claimed_by_id.is_(None), Tap.at >= utcnow() - window)
+
+def new_claim_code() -> str:
+    """A one-time code for an unknown card's tap, shown only to the person at the reader."""
+    return f"{secrets.randbelow(10 ** CLAIM_CODE_DIGITS):0{CLAIM_CODE_DIGITS}d}"
+
+
+def claim_code_hash(key: bytes, card_hash: str, code: str) -> str:
+    """Keyed like card numbers: a million codes are guessed in no time from a plain hash, not from this."""
+    return hmac.new(key, f"claim:{card_hash}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _claimable(window: timedelta, station_name: str):
+    from printrelease.stations.models import Station, Tap, TapOutcome
+
+    return (select(Tap).join(Tap.station)
+            .where(Tap.outcome == TapOutcome.UNKNOWN_CARD, Tap.claimed_by_id.is_(None), Tap.at >= utcnow() - window,
+                   Station.name == station_name)
             .order_by(Tap.at.desc(), Tap.id.desc()))
 
 
-def claimable_taps(session: Session, window: timedelta) -> list:
-    """Unknown-card taps of the last `window` nobody has claimed yet, newest first, at every station."""
-    return list(session.scalars(_claimable(window)))
+def claim_card_with_code(session: Session, key: bytes, login: str, station_name: str, code: str, window: timedelta,
+                         wrong_codes_per_tap: int = WRONG_CODES_PER_TAP) -> Card:
+    """Give `login` the unknown card tapped at the station within `window` whose one-time code is `code`.
 
-
-def claim_unknown_card(session: Session, login: str, station_name: str, window: timedelta,
-                       tap_id: int | None = None) -> Card:
-    """Give `login` the card refused as unknown at the station within `window`: the tap `tap_id`, or
-    the most recent one.
-
-    The owner taps the new card, is told it is unknown, logs in and claims it: the tap carries only
-    the keyed hash, which is all a Card stores anyway.
+    Only the person at the reader saw the code, so knowing it shows the card is in their hand. A wrong
+    code counts against every tap it could have been for; a tap with `wrong_codes_per_tap` of them can
+    no longer be claimed (its owner taps again for a new code). The caller commits even when this raises,
+    so that wrong codes are counted.
     """
-    from printrelease.stations.models import Station, Tap
+    from printrelease.stations.models import Tap
 
     user = get_user(session, login)
-    query = _claimable(window).join(Tap.station).where(Station.name == station_name)
-    if tap_id is not None:
-        query = query.where(Tap.id == tap_id)
-    tap = session.scalar(query.limit(1))
+    taps = list(session.scalars(
+        _claimable(window, station_name)
+        .where(Tap.claim_code_hash.is_not(None), Tap.claim_failures < wrong_codes_per_tap)
+        .with_for_update(of=Tap)).unique())
+    code = "".join(code.split())
+    for tap in taps:
+        if hmac.compare_digest(tap.claim_code_hash, claim_code_hash(key, tap.card_hash, code)):
+            card = _attach(session, user, tap.card_hash, tap.last4, label=f"claimed at {station_name}")
+            tap.claimed_by_id = user.id
+            return card
+    for tap in taps:
+        tap.claim_failures += 1
+    raise WrongClaimCode(station_name, int(window.total_seconds() // 60), wrong_codes_per_tap)
+
+
+def claim_unknown_card(session: Session, login: str, station_name: str, window: timedelta) -> Card:
+    """For admins: give `login` the card most recently refused as unknown at the station within `window`.
+
+    The admin has the owner in front of them (or on the phone) and checks who tapped; users claim with
+    the tap's code instead (`claim_card_with_code`).
+    """
+    user = get_user(session, login)
+    tap = session.scalar(_claimable(window, station_name).limit(1))
     if tap is None:
         raise NothingToClaim(station_name, int(window.total_seconds() // 60))
     card = _attach(session, user, tap.card_hash, tap.last4, label=f"claimed at {station_name}")

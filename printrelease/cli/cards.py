@@ -1,8 +1,22 @@
 """`printrelease cards`: users' ID cards, stored as keyed hashes."""
 
+import contextlib
+
 import click
 
+from printrelease.cards.errors import OWNED_BY, CardInUse
 from printrelease.cards.service import add_card, claim_unknown_card, list_cards, remove_card
+from printrelease.i18n import terminal_language, translate
+
+
+@contextlib.contextmanager
+def _naming_the_owner():
+    """Admins are told whose a card is (users never are)."""
+    try:
+        yield
+    except CardInUse as error:
+        raise click.ClickException(translate(OWNED_BY, terminal_language(), owner=error.owner,
+                                             **error.params)) from error
 
 
 @click.group("cards")
@@ -18,7 +32,7 @@ def group() -> None:
 @click.pass_obj
 def add(runtime, user, number, label) -> None:
     """Give USER the card NUMBER (a user may have several)."""
-    with runtime.sessions.begin() as session:
+    with _naming_the_owner(), runtime.sessions.begin() as session:
         card = add_card(session, runtime.card_key, user, number, label)
         click.echo(f"card …{card.last4} belongs to {user}")
 
@@ -49,7 +63,7 @@ def remove(runtime, user, number_or_last4) -> None:
 @click.option("--station", required=True, help="Where the unknown card was just tapped.")
 @click.pass_obj
 def claim(runtime, user, station) -> None:
-    """Give USER the unknown card most recently tapped at STATION."""
-    with runtime.sessions.begin() as session:
+    """Give USER the unknown card most recently tapped at STATION (check who tapped it)."""
+    with _naming_the_owner(), runtime.sessions.begin() as session:
         card = claim_unknown_card(session, user, station, runtime.settings.claim_window)
         click.echo(f"card …{card.last4} now belongs to {user}")

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from printrelease.cli import in_transaction
+from printrelease.keys import write_private_file
 from printrelease.stations.service import add_station, last_taps, list_stations, remove_station
 
 
@@ -24,8 +25,7 @@ def add(session, name, printer, require_pin, token_file) -> None:
     """Create a station; its token is shown once and only its hash is kept."""
     station, token = add_station(session, name, printer, require_pin)
     if token_file:
-        token_file.touch(mode=0o600)
-        token_file.write_text(token + "\n")
+        write_private_file(token_file, token + "\n")
         click.echo(f"station {station.name} at {printer}; token written to {token_file}")
     else:
         click.echo(f"station {station.name} at {printer}; token (shown once): {token}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import BinaryIO, Iterable
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.accounts.errors import UnknownUser
 from printrelease.accounts.models import User
-from printrelease.accounts.service import add_user, find_user
+from printrelease.accounts.service import add_user, check_login, find_user
 from printrelease.analysis import UnreadableDocument, count_pages, parse_options
 from printrelease.db import utcnow
 from printrelease.jobs.models import Job, JobState
@@ -34,6 +36,7 @@ class CaptureRequest:
     copies: str = "1"
     source_queue: str = ""
     source_job_id: int | None = None
+    declared_size: int | None = None  # the request's Content-Length, if it gave one
 
 
 @dataclass
@@ -41,6 +44,8 @@ class CapturePolicy:
     hold_time: timedelta = timedelta(hours=24)
     max_job_bytes: int = 1024**3
     auto_create_users: bool = True
+    # Reads the page count or raises UnreadableDocument; the server's runs in a pool of limited processes.
+    count_pages: Callable[[Path, str], int] = count_pages
 
 
 @dataclass
@@ -71,10 +76,10 @@ def capture_job(
     again: CUPS retries a backend, and the same job must be held once however often it arrives.
     """
     options = parse_options(request.options, request.copies)
-    received = _receive(spool, policy, request.content_type, body)
+    received = _receive(spool, policy, request, body)
     if options.job_uuid:
         # Only the id: nearly every capture is new, and a whole Job row comes with its owner and printer.
-        existing = session.scalar(select(Job.id).where(Job.cups_job_uuid == options.job_uuid))
+        existing = session.scalar(select(Job.id).where(Job.cups_job_uuid == job_uuid_key(options.job_uuid)))
         if existing is not None:
             spool.delete(received.key)
             return CaptureOutcome(session.get(Job, existing), duplicate=True)
@@ -84,7 +89,7 @@ def capture_job(
         owner=_owner(session, request.user, policy),
         title=clean_title(request.title),
         originating_host=options.originating_host[:255],
-        cups_job_uuid=options.job_uuid,
+        cups_job_uuid=job_uuid_key(options.job_uuid),
         source_queue=request.source_queue[:128],
         source_cups_job_id=request.source_job_id,
         format=request.content_type[:100],
@@ -123,19 +128,36 @@ class _Received:
     refusal: Exception | None = None
 
 
-def _receive(spool: Spool, policy: CapturePolicy, content_type: str, body) -> _Received:
-    """Stream the document into the spool and count its pages, or say why it cannot be taken."""
+def _receive(spool: Spool, policy: CapturePolicy, request: CaptureRequest, body) -> _Received:
+    """Stream the document into the spool and count its pages, or say why it cannot be taken.
+
+    The temporary file goes on every path but success, whatever fails. A body that says it is too
+    large is refused before a byte of it is read; what is left unread is the server's to discard.
+    """
+    if request.declared_size is not None and request.declared_size > policy.max_job_bytes:
+        return _Received(min(request.declared_size, 2**62), refusal=DocumentTooLarge(policy.max_job_bytes))
     pending = None
     try:
-        pending = spool.receive(body, policy.max_job_bytes)
-        pages = count_pages(pending.path, content_type)
+        pending = spool.receive(body, policy.max_job_bytes, request.declared_size)
+        pages = policy.count_pages(pending.path, request.content_type)
     except (UnreadableDocument, DocumentTooLarge) as refusal:
         if pending is not None:
             pending.discard()
-        _drain(body)
         return _Received(pending.size if pending else None, pending.sha256 if pending else None, refusal=refusal)
+    except BaseException:
+        if pending is not None:
+            pending.discard()
+        raise
     stored = pending.commit()
     return _Received(stored.size, stored.sha256, pages, stored.key)
+
+
+def job_uuid_key(job_uuid: str | None) -> str | None:
+    """The job-uuid as stored: CUPS's own fit (urn:uuid: and 36 characters); a longer one, from a client
+    that made its own, is kept as its SHA-256 so that it still identifies the job."""
+    if job_uuid is None or len(job_uuid) <= 64:
+        return job_uuid
+    return hashlib.sha256(job_uuid.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _insert(session: Session, spool: Spool, job: Job) -> CaptureOutcome:
@@ -156,7 +178,7 @@ def _insert(session: Session, spool: Spool, job: Job) -> CaptureOutcome:
 
 
 def _owner(session: Session, login: str, policy: CapturePolicy) -> User:
-    login = login.strip() or "anonymous"
+    login = check_login(login.strip() or "anonymous")  # before any lookup: NUL breaks PostgreSQL's SQL
     user = find_user(session, login)
     if user is None:
         if not policy.auto_create_users:
@@ -171,12 +193,3 @@ def _owner(session: Session, login: str, policy: CapturePolicy) -> User:
             if user is None:
                 raise
     return user
-
-
-def _drain(body) -> None:
-    if hasattr(body, "read"):
-        while body.read(1024 * 1024):
-            pass
-    else:
-        for _ in body:
-            pass

@@ -13,7 +13,8 @@ from printrelease.jobs.service import record_colour_analysis
 from printrelease.spool import Spool
 
 
-def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
+def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int, timeout: float = 120.0,
+                   memory_bytes: int = 1024**3) -> bool:
     """Measure one job if it still needs it; True if it was measured now.
 
     Rendering takes a while, and holding a transaction open meanwhile would keep captures waiting on
@@ -33,7 +34,7 @@ def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
     size = paper_size_of_pdf(path) if needs_size else None
     if needs_colour:
         try:
-            measured, problem = count_colour_pages(path), ""
+            measured, problem = count_colour_pages(path, timeout, memory_bytes), ""
         except UnreadableDocument as error:
             measured, problem = None, str(error)
     with sessions.begin() as session:
@@ -45,11 +46,18 @@ def measure_colour(sessions: sessionmaker, spool: Spool, job_id: int) -> bool:
     return True
 
 
-def measure_pending_colour(sessions: sessionmaker, spool: Spool, limit: int = 10) -> int:
+def measure_pending_colour(sessions: sessionmaker, spool: Spool, limit: int = 10, timeout: float = 120.0,
+                           memory_bytes: int = 1024**3, stop=None) -> int:
+    """Measure up to `limit` jobs waiting for it, one after another; `stop` (an Event) ends it early."""
     with sessions.begin() as session:
         pending = list(session.scalars(
             select(Job.id)
             .where(Job.state == JobState.HELD, Job.storage_key.is_not(None),
                    or_(Job.paper_size.is_(None), Job.color_pages.is_(None) & (Job.color_mode != "monochrome")))
             .order_by(Job.id).limit(limit)))
-    return sum(measure_colour(sessions, spool, job_id) for job_id in pending)
+    measured = 0
+    for job_id in pending:
+        if stop is not None and stop.is_set():
+            break
+        measured += measure_colour(sessions, spool, job_id, timeout, memory_bytes)
+    return measured

@@ -106,3 +106,15 @@ class JobEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     job: Mapped[Job] = relationship(back_populates="events")
+
+
+class CaptureFailure(Base):
+    """A CUPS job whose capture failed on the server's side, counted so that CUPS does not retry it for ever."""
+
+    __tablename__ = "capture_failures"
+
+    cups_job_uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -125,6 +125,10 @@ class StationAgent:
         name = answer.get("display_name") or "-"
         if not isinstance(answer.get("say"), dict):
             answer["say"] = wording(answer["outcome"])  # no answer from the server: the agent words it
+        if answer.get("claim_code"):
+            # Only someone at this reader learns it: the display shows it, and this log keeps it.
+            log.info("claim code %s for the unknown card …%s at station %s", answer["claim_code"], uid_hex[-4:],
+                     answer.get("station", "?"))
         log.info("tap card %s user %s: %s (%s) jobs=%s pages=%s feedback=%s — %s", shown, name,
                  answer.get("outcome"), answer.get("message", ""), answer.get("jobs", 0), answer.get("pages", 0),
                  signal.value if played else "none (reader has no LED/buzzer)", answer["say"].get("ko", ""))

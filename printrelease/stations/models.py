@@ -61,5 +61,9 @@ class Tap(Base):
     # never starts a second release.
     request_id: Mapped[str | None] = mapped_column(String(64))
     answer: Mapped[str | None] = mapped_column(Text)
+    # An unknown card's tap carries a one-time code, shown only at the reader, that its owner gives to
+    # claim it; only its keyed hash is kept, with the wrong codes tried against it.
+    claim_code_hash: Mapped[str | None] = mapped_column(String(64))
+    claim_failures: Mapped[int] = mapped_column(default=0)
 
     station: Mapped[Station] = relationship(lazy="joined")

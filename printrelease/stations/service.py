@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from printrelease.accounts.models import User
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
-from printrelease.cards.service import find_card
+from printrelease.cards.service import claim_code_hash, find_card, new_claim_code
 from printrelease.credentials.service import issue_token, revoke
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
@@ -83,11 +83,18 @@ class TapResult:
     last4: str = ""
     printer: str = ""
     why: dict[str, str] | None = None  # for printer_unavailable: the reason in each language
+    station: str = ""
+    # An unknown card's one-time code: for the person at the reader (display, agent log), who gives it
+    # with the station's name to claim the card. Only its keyed hash is stored, on the tap's row.
+    claim_code: str = ""
+    claim_code_hash: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         data = asdict(self)
+        del data["claim_code_hash"]
         data["outcome"] = self.outcome.value
-        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer, self.why)
+        data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer, self.why,
+                              station=self.station, code=self.claim_code)
         return data
 
     @classmethod
@@ -191,8 +198,12 @@ class TapService:
             if recent >= self.policy.unknown_taps_per_minute:
                 return TapResult(TapOutcome.RATE_LIMITED, "too many unknown cards here; wait a minute",
                                  last4=last4), None
-            return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; log in to claim it",
-                             last4=last4), None
+            code = new_claim_code()
+            # The message is logged on the tap's row: the code is not in it.
+            return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; to claim it, log in and give "
+                             "this station's name and the code shown here", last4=last4, station=station.name,
+                             claim_code=code, claim_code_hash=claim_code_hash(
+                                 self.card_key, numbers.card_hash(self.card_key, canonical), code)), None
         user = card.user
         if not user.is_active:
             return TapResult(TapOutcome.CARD_DISABLED, "this account is disabled", user.display_name,
@@ -223,14 +234,19 @@ class TapService:
     @staticmethod
     def _log(session: Session, tap_id: int | None, station_id: int, digest: str, last4: str, user_id,
              result: TapResult) -> None:
-        """Keep the tap and its answer: on its pending row when the agent gave a request id."""
+        """Keep the tap and its answer: on its pending row when the agent gave a request id.
+
+        The answer is kept without an unknown card's claim code (only its keyed hash is kept): a repeated
+        request gets the answer without it, and the person at the reader taps again for a new one.
+        """
         tap = session.get(Tap, tap_id) if tap_id is not None else None
         if tap is None:
             tap = Tap(station_id=station_id)
             session.add(tap)
         tap.card_hash, tap.last4, tap.user_id, tap.outcome = digest, last4, user_id, result.outcome
         tap.jobs, tap.pages, tap.detail = result.jobs, result.pages, result.message[:1000]
-        tap.answer = json.dumps(result.as_dict(), ensure_ascii=False)
+        tap.claim_code_hash = result.claim_code_hash
+        tap.answer = json.dumps({**result.as_dict(), "claim_code": ""}, ensure_ascii=False)
         station, user = session.get(Station, station_id), session.get(User, user_id) if user_id else None
         log_event("tap", station=station.name if station else station_id, printer=result.printer or None,
                   card=f"…{last4}" if last4 else None, user=user.login if user else None,

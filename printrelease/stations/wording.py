@@ -10,7 +10,8 @@ from printrelease.i18n import LANGUAGES, N_, translate
 WORDING: dict[str, str] = {
     "released": N_("%(name)s: printing %(jobs)s job(s), %(pages)s page(s) at %(printer)s."),
     "nothing_to_print": N_("%(name)s: nothing is waiting to print."),
-    "unknown_card": N_("Unknown card: log in on the web now to claim it."),
+    "unknown_card": N_("Unknown card: to claim it, log in on the web and give station %(station)s and code "
+                       "%(code)s."),
     "card_disabled": N_("This account is disabled; please ask the administrator."),
     "pin_required": N_("Enter your PIN; if you have none, ask the administrator."),
     "wrong_pin": N_("Wrong PIN."),
@@ -23,11 +24,11 @@ WORDING: dict[str, str] = {
 
 
 def wording(outcome: str, name: str = "", jobs: int = 0, pages: int = 0, printer: str = "",
-            why: dict[str, str] | None = None) -> dict[str, str]:
+            why: dict[str, str] | None = None, station: str = "", code: str = "") -> dict[str, str]:
     """{"ko": ..., "en": ...} for a tap's outcome; an outcome without wording reads as an error.
 
     `why` is a reason already in each language (a printer's "paper jam"), put into the sentence."""
     message = WORDING.get(outcome, WORDING["error"])
     return {language: translate(message, language, name=name or "-", jobs=jobs, pages=pages, printer=printer,
-                                why=(why or {}).get(language, "-"))
+                                why=(why or {}).get(language, "-"), station=station or "-", code=code or "-")
             for language in LANGUAGES}

@@ -38,6 +38,7 @@ class Stack:
         self.runtime = Runtime(self.settings)
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.extra_env: dict[str, str] = {}  # more PRINTRELEASE_* settings for the next start of the server
 
     @property
     def url(self) -> str:
@@ -49,7 +50,8 @@ class Stack:
                 "PRINTRELEASE_CUPS_SERVER": self.cupsd.address, "PRINTRELEASE_MAX_JOB_BYTES": "5000000",
                 "PRINTRELEASE_SWEEP_INTERVAL": "1", "PRINTRELEASE_PRINTER_POLL_SECONDS": "1",
                 "CUPS_SERVER": self.cupsd.address,
-                "PRINTRELEASE_CUPS_BACKEND_DIR": str(self.cupsd.backend_dir), "PRINTRELEASE_CONFIG": ""}
+                "PRINTRELEASE_CUPS_BACKEND_DIR": str(self.cupsd.backend_dir), "PRINTRELEASE_CONFIG": "",
+                **self.extra_env}
 
     @staticmethod
     def cli_command() -> list[str]:

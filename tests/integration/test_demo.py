@@ -1,6 +1,7 @@
 """`make demo`'s sandbox, as a newcomer uses it: print with lp, tap a badge, find the page."""
 
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
 from sandbox.cupsd import free_port
-from sandbox.demo import CARDS, Sandbox
+from sandbox.demo import CARDS, CODE_PLACEHOLDER, Sandbox
 from tests.integration.conftest import wait_until
 
 
@@ -41,9 +42,10 @@ def test_print_then_tap_in_the_sandbox(sandbox):
     printed = wait_until(lambda: list(sandbox.output_dir("dept-3f").glob("*.pdf")), what="the page at dept-3f")
     assert printed[0].read_bytes() == sandbox.sample_document.read_bytes()
     assert "unknown_card" in sandbox.tap("0A0B0C0D")
-    # The instructions' own curl lines: log in as 박민호 and claim the badge just refused.
+    (code,) = re.findall(r"claim code (\d{6}) ", sandbox.station_log.read_text())
+    # The instructions' own curl lines: log in as 박민호 and claim the badge just refused, with its code.
     for line in [text.strip() for text in sandbox.instructions().splitlines() if text.strip().startswith("curl ")]:
-        done = subprocess.run(line, shell=True, capture_output=True, text=True)
+        done = subprocess.run(line.replace(CODE_PLACEHOLDER, code), shell=True, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert '"last4":"0C0D"' in done.stdout.replace(" ", "")
     assert "user 박민호" in sandbox.tap("0A0B0C0D")

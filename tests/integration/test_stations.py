@@ -99,12 +99,13 @@ def test_the_owner_of_an_unknown_card_claims_it_after_logging_in(stack, agents, 
     assert answer["outcome"] == "unknown_card"
     stack.cli("users", "add", "leejy", "--name", "이지영")
     stack.cli("users", "set-password", "leejy", "--password", "이지영의 비밀번호")
+    code = answer["claim_code"]
+    assert f"claim code {code} for the unknown card …0C0D at station reader-a" in agent.log_path.read_text()
     browser = Browser(stack.url)
     assert browser.call("POST", "/api/v1/session", {"login": "leejy", "password": "이지영의 비밀번호"})[0] == 201
-    status, claimable = browser.call("GET", "/api/v1/me/cards/claimable")
-    (unknown,) = claimable["taps"]
-    assert (unknown["station"], unknown["last4"]) == ("reader-a", "0C0D")
-    status, claimed = browser.call("POST", "/api/v1/me/cards/claim", {"station": "reader-a", "tap": unknown["tap"]})
+    status, refused = browser.call("POST", "/api/v1/me/cards/claim", {"station": "reader-a"})
+    assert status == 400, "a claim without the code is refused"
+    status, claimed = browser.call("POST", "/api/v1/me/cards/claim", {"station": "reader-a", "code": code})
     assert status == 201 and claimed == {"last4": "0C0D", "user": "leejy"}
     stack.lp(documents["pdf"], "leejy", "회의록.pdf")
     stack.wait_jobs(1, JobState.HELD)

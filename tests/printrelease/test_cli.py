@@ -144,3 +144,25 @@ def test_lost_jobs_are_listed_and_resolved_by_an_administrator(runner, runtime, 
     with runtime.sessions() as session:
         (resolved,) = [e for e in session.get(Job, job_id).events if e.kind == "resolved"]
         assert resolved.actor and not resolved.actor.startswith("cli:"), "the administrator, not the owner"
+
+
+def test_a_token_file_is_private_whatever_was_there_before(runner, runtime, tmp_path):
+    from printrelease.printers.models import Printer
+
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-a", cups_server="127.0.0.1:631", cups_queue="dept-a"))
+    token_file = tmp_path / "reader-a.token"
+    token_file.write_text("an old token\n")
+    token_file.chmod(0o644)
+    assert "token written to" in runner.invoke("stations", "add", "reader-a", "--printer", "dept-a",
+                                               "--token-file", str(token_file)).output
+    assert token_file.stat().st_mode & 0o777 == 0o600 and len(token_file.read_text().strip()) >= 40
+
+
+def test_serve_refuses_more_than_one_worker_on_sqlite(tmp_path):
+    from click.testing import CliRunner
+
+    from printrelease.cli import main
+
+    refused = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"PRINTRELEASE_DATA_DIR": str(tmp_path)})
+    assert refused.exit_code == 2 and "SQLite serves one worker process only" in refused.output

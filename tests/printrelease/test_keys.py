@@ -33,3 +33,27 @@ def test_configured_keys_win_and_unset_ones_differ_per_site(tmp_path):
     one, two = Runtime(Settings(data_dir=tmp_path / "b")), Runtime(Settings(data_dir=tmp_path / "c"))
     assert one.card_key != two.card_key and one.secret_key != two.secret_key
     assert Runtime(Settings(data_dir=tmp_path / "b")).card_key == one.card_key
+
+
+def test_the_sqlite_database_and_its_wal_are_private(tmp_path):
+    import os
+
+    from sqlalchemy import text
+
+    from printrelease.db import make_engine
+
+    old = os.umask(0o022)
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'printrelease.sqlite3'}")
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (x)"))
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            files = sorted(p.name for p in tmp_path.iterdir())
+            assert files == ["printrelease.sqlite3", "printrelease.sqlite3-shm", "printrelease.sqlite3-wal"]
+            assert {p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {0o600}
+        engine.dispose()
+        (tmp_path / "printrelease.sqlite3").chmod(0o644)  # made by an older version
+        make_engine(f"sqlite:///{tmp_path / 'printrelease.sqlite3'}").dispose()
+        assert (tmp_path / "printrelease.sqlite3").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)

@@ -50,3 +50,24 @@ def test_a_large_stream_is_written_in_bounded_memory(tmp_path):
     tracemalloc.stop()
     assert pending.size == 64 << 20
     assert peak < 8 << 20, f"peak {peak} bytes while spooling 64 MB"
+
+
+def test_temporary_files_left_behind_are_swept_after_an_hour(tmp_path):
+    import os
+
+    spool = Spool(tmp_path / "spool")
+    old, fresh = spool.tmp / "left-by-a-killed-upload.part", spool.tmp / "still-uploading.part"
+    old.write_bytes(b"half a document")
+    fresh.write_bytes(b"a document arriving")
+    os.utime(old, (0, 0))
+    assert spool.sweep_temporary() == 1
+    assert list(spool.tmp.iterdir()) == [fresh]
+
+
+def test_a_stream_that_ends_short_of_its_declared_length_is_kept_nowhere(tmp_path):
+    from printrelease.spool import IncompleteUpload
+
+    spool = Spool(tmp_path / "spool")
+    with pytest.raises(IncompleteUpload, match="after 5 of 100 bytes"):
+        spool.receive([b"%PDF-"], max_bytes=1000, expected=100)
+    assert list(spool.tmp.iterdir()) == [] and spool.keys() == set()

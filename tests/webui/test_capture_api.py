@@ -5,16 +5,9 @@ from urllib.parse import quote_from_bytes
 import pytest
 
 from printrelease.runtime import Runtime
-from printrelease.credentials.service import CAPTURE, issue_token
+from printrelease.credentials.service import issue_token
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import list_jobs
-from sandbox.documents import make_pdf
-
-
-@pytest.fixture
-def token(runtime):
-    with runtime.sessions.begin() as session:
-        return issue_token(session, CAPTURE, "secure-print")[1]
 
 
 def headers(token, user="김성렬", title="예산안 2013.pdf", options="job-uuid=urn:uuid:1", **extra):
@@ -22,11 +15,6 @@ def headers(token, user="김성렬", title="예산안 2013.pdf", options="job-uu
     return {"Authorization": f"Bearer {token}", "X-Job-User": enc(user), "X-Job-Title": enc(title),
             "X-Job-Options": enc(options), "X-Job-Copies": "1", "X-Job-Id": "7", "X-Job-Queue": "secure-print",
             "Content-Type": "application/pdf", **extra}
-
-
-@pytest.fixture
-def pdf(tmp_path):
-    return make_pdf(tmp_path / "doc.pdf", pages=2).read_bytes()
 
 
 def test_capture_holds_the_job(client, runtime, token, pdf):

@@ -95,3 +95,60 @@ def test_a_user_disabled_after_logging_in_is_logged_out(client, runtime, kim):
     with runtime.sessions.begin() as session:
         set_active(session, "kimsr", True)
     assert client.get("/api/v1/me").status_code == 401, "the old session is gone, not resumed"
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_the_cookie_carries_a_random_token_not_the_login(client, app, kim):
+    log_in(client)
+    payload = app.session_interface.get_signing_serializer(app).loads(session_cookie(client))
+    assert set(payload) == {"sid", "_permanent"} and "kimsr" not in str(payload)
+
+
+@pytest.mark.parametrize("how", ["json delete", "form post"])
+def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, kim, how):
+    log_in(client)
+    stolen = session_cookie(client)
+    if how == "json delete":
+        assert client.delete("/api/v1/session", headers={"Content-Type": "application/json"}).status_code == 204
+    else:
+        answer = client.post("/logout", data={})
+        assert answer.status_code == 303 and answer.headers["Location"] == "/"
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/api/v1/me").status_code == 401
+
+
+def test_a_logout_form_from_another_site_is_refused(client, kim):
+    log_in(client)
+    assert client.post("/logout", headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_password_change_ends_every_session_of_that_user(app, client, runtime, kim):
+    from printrelease.accounts.service import add_user, set_password
+
+    with runtime.sessions.begin() as session:
+        add_user(session, "leejy", "이지영").password_hash = hash_password("이지영의 비밀번호")
+    other_device, colleague = app.test_client(), app.test_client()
+    log_in(client), log_in(other_device)
+    assert colleague.post("/api/v1/session", json={"login": "leejy", "password": "이지영의 비밀번호"}).status_code == 201
+    with runtime.sessions.begin() as session:
+        set_password(session, "kimsr", "새 비밀번호-2027")
+    assert client.get("/api/v1/me").status_code == 401 and other_device.get("/api/v1/me").status_code == 401
+    assert colleague.get("/api/v1/me").json["login"] == "leejy", "other users' sessions go on"
+    assert log_in(client, password="새 비밀번호-2027").status_code == 201
+
+
+def test_an_expired_session_is_no_login(client, runtime, kim):
+    from sqlalchemy import update
+
+    from printrelease.accounts.models import WebSession
+    from printrelease.db import utcnow
+
+    log_in(client)
+    with runtime.sessions.begin() as session:
+        session.execute(update(WebSession).values(expires_at=utcnow()))
+    assert client.get("/api/v1/me").status_code == 401

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from printrelease.accounts.service import get_user
-from printrelease.cards.service import claim_unknown_card, claimable_taps, list_cards
+from printrelease.cards.service import claim_card_with_code, list_cards
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
+from webui.api import json_object
 from webui.auth import check_same_site, login_required
 from webui.database import get_session, runtime
 
@@ -26,26 +27,21 @@ def me(login: str):
                    cards=[{"last4": card.last4, "label": card.label} for card in list_cards(session, login)])
 
 
-@bp.get("/cards/claimable")
-@login_required
-def claimable(_login: str):
-    """Unknown cards tapped lately, so the user can pick theirs by station and time."""
-    taps = claimable_taps(get_session(), runtime().settings.claim_window)
-    return jsonify(taps=[{"tap": tap.id, "station": tap.station.name, "printer": tap.station.printer.name,
-                          "at": tap.at.isoformat(), "last4": tap.last4} for tap in taps])
-
-
 @bp.post("/cards/claim")
 @login_required
 def claim(login: str):
-    """Claim the unknown card the logged-in user just tapped at the named station (optionally which tap)."""
-    body = request.get_json(silent=True) or {}
-    station, tap_id = body.get("station"), body.get("tap")
+    """Claim the unknown card the logged-in user just tapped: the station's name and the one-time code the
+    station showed. Nobody is ever shown other people's taps."""
+    body = json_object()
+    station, code = body.get("station"), body.get("code")
     if not isinstance(station, str) or not station:
         raise Invalid(N_("name the station where you tapped the card as 'station'"))
-    if tap_id is not None and (not isinstance(tap_id, int) or isinstance(tap_id, bool)):
-        raise Invalid(N_("'tap' is the number of the tap, as listed by /api/v1/me/cards/claimable"))
+    if not isinstance(code, str) or not code.strip() or len(code) > 32:
+        raise Invalid(N_("give the code the station showed when you tapped the card as 'code'"))
     session = get_session()
-    card = claim_unknown_card(session, login, station, runtime().settings.claim_window, tap_id)
-    session.commit()
+    try:
+        card = claim_card_with_code(session, runtime().card_key, login, station, code,
+                                    runtime().settings.claim_window)
+    finally:
+        session.commit()  # wrong codes are counted whether or not this one was right
     return jsonify(last4=card.last4, user=login), 201

@@ -1,22 +1,24 @@
-"""Logging in and out of the web UI: POST and DELETE /api/v1/session."""
+"""Logging in and out of the web UI: POST and DELETE /api/v1/session, and a plain form POST /logout."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, redirect, request
 
 from printrelease.accounts.login import log_in
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
-from webui.auth import check_same_site, end_session, start_session
+from webui.api import json_object
+from webui.auth import check_same_origin, check_same_site, end_session, start_session
 from webui.database import get_session
 
 bp = Blueprint("session", __name__, url_prefix="/api/v1")
 bp.before_request(check_same_site)
+forms = Blueprint("logout", __name__)
 
 
 @bp.post("/session")
 def create():
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     login, password = body.get("login"), body.get("password")
     if not (isinstance(login, str) and login.strip() and isinstance(password, str)):
         raise Invalid(N_("give 'login' and 'password'"))
@@ -25,7 +27,8 @@ def create():
         user = log_in(session, login, password, request.remote_addr or "")
     finally:
         session.commit()  # the attempt is recorded whether or not it succeeded
-    start_session(user.login)
+    start_session(user)
+    session.commit()
     return jsonify(login=user.login, display_name=user.display_name), 201
 
 
@@ -33,3 +36,12 @@ def create():
 def delete():
     end_session()
     return "", 204
+
+
+@forms.post("/logout")
+def logout_form():
+    """Logging out from a plain HTML form (a button on any page). Another site's page could post this
+    form too; the Origin check refuses that, and a logout is all it could do anyway."""
+    check_same_origin()
+    end_session()
+    return redirect("/", 303)

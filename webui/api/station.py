@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from printrelease.credentials.service import authenticate
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
 from printrelease.stations.presence import mark_seen
 from printrelease.stations.service import STATION, station_for_credential
-from webui.api import bearer_token
+from webui.api import bearer_token, json_object
 from webui.database import get_session, runtime
 
 bp = Blueprint("station", __name__, url_prefix="/api/v1")
@@ -21,7 +21,7 @@ def tap():
     credential = authenticate(session, STATION, bearer_token())
     station_id = station_for_credential(session, credential.id).id
     session.rollback()  # the tap service runs its own transactions
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     card = body.get("card")
     if not isinstance(card, str) or not card:
         raise Invalid(N_("the tap needs the card's UID in hex as 'card'"))

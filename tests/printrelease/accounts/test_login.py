@@ -11,7 +11,8 @@ from printrelease.accounts.passwords import BadPassword, hash_password
 from printrelease.accounts.service import add_user, get_user
 from printrelease.db import utcnow
 
-POLICY = LoginPolicy(window=timedelta(minutes=15), failures_per_login=3, failures_per_address=5)
+POLICY = LoginPolicy(window=timedelta(minutes=15), failures_per_login=3, failures_per_address=5,
+                     first_wait=timedelta(minutes=2))
 
 
 @pytest.fixture
@@ -54,15 +55,42 @@ def test_users_without_a_password_or_disabled_cannot_log_in(runtime, kim):
         attempt(runtime, "kimsr", "비밀번호-2026")
 
 
-def test_too_many_failures_lock_the_login_even_with_the_right_password(runtime, kim):
+def age_attempts(runtime, by: timedelta) -> None:
+    """Move every recorded attempt `by` into the past, as if that much time had gone by."""
+    with runtime.sessions.begin() as session:
+        for row in session.scalars(select(LoginAttempt)):
+            row.at -= by
+
+
+def test_too_many_failures_hold_the_login_back_even_with_the_right_password(runtime, kim):
     for _ in range(3):
         with pytest.raises(LoginRefused):
             attempt(runtime, "kimsr", "guess")
-    with pytest.raises(LoginThrottled, match="15 minutes"):
+    with pytest.raises(LoginThrottled, match="2 minute"):
         attempt(runtime, "kimsr", "비밀번호-2026")
     with runtime.sessions() as session:
-        # Refusals while locked try no password and do not count: knocking cannot extend the lock.
+        # Refusals while held back try no password and do not count: knocking cannot extend the wait.
         assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 3
+
+
+def test_each_further_failure_doubles_the_wait(runtime, kim):
+    for _ in range(3):
+        with pytest.raises(LoginRefused):
+            attempt(runtime, "kimsr", "guess")
+    age_attempts(runtime, timedelta(minutes=2, seconds=1))
+    with pytest.raises(LoginRefused):
+        attempt(runtime, "kimsr", "guess again")
+    with pytest.raises(LoginThrottled, match="4 minute"):
+        attempt(runtime, "kimsr", "비밀번호-2026")
+    age_attempts(runtime, timedelta(minutes=4, seconds=1))
+    assert attempt(runtime, "kimsr", "비밀번호-2026") == "김성렬"
+
+
+def test_nobody_elsewhere_can_lock_a_colleague_out(runtime, kim):
+    for n in range(30):
+        with pytest.raises((LoginRefused, LoginThrottled)):
+            attempt(runtime, "kimsr" if n % 2 else f"made-up-{n}", "guess", address="192.0.2.66")
+    assert attempt(runtime, "kimsr", "비밀번호-2026", address="10.0.0.7") == "김성렬"
 
 
 def test_a_success_starts_the_users_count_again(runtime, kim):
@@ -83,6 +111,18 @@ def test_one_address_guessing_many_logins_is_slowed_down(runtime, kim):
     with pytest.raises(LoginThrottled):
         attempt(runtime, "kimsr", "비밀번호-2026", address="192.0.2.66")
     assert attempt(runtime, "kimsr", "비밀번호-2026", address="10.0.0.7") == "김성렬"
+
+
+def test_made_up_names_at_a_shared_address_do_not_lock_out_who_logs_in_there(runtime, kim):
+    """Behind one NAT, or a proxy not (yet) trusted, everyone has one address: whoever guesses there
+    holds back new names from it, not the people who have logged in from it before."""
+    assert attempt(runtime, "kimsr", "비밀번호-2026", address="10.0.0.1") == "김성렬"
+    for name in ("a", "b", "c", "d", "e", "f", "g"):
+        with pytest.raises((LoginRefused, LoginThrottled)):
+            attempt(runtime, name, "guess", address="10.0.0.1")
+    with pytest.raises(LoginThrottled):
+        attempt(runtime, "someone-new", "guess", address="10.0.0.1")
+    assert attempt(runtime, "kimsr", "비밀번호-2026", address="10.0.0.1") == "김성렬"
 
 
 def test_passwords_have_a_minimum_length_and_are_never_stored_plain():

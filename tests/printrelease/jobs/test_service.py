@@ -67,14 +67,21 @@ def test_orphan_files_are_swept(runtime, pdf):
 
 
 def test_colour_is_measured_after_capture_and_charged_page_by_page(runtime, tmp_path):
+    from printrelease.jobs.colour_runner import ColourRunner
     from printrelease.usage.service import usage_for
     from printrelease.sweeper import sweep_once
 
     body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=21, colour_pages={7}).read_bytes()
     job_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c1", copies="1")
     grey_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c2 print-color-mode=monochrome", copies="1")
+    sweep_once(runtime, resume_queues=False)
+    with runtime.sessions() as session:
+        from printrelease.jobs.models import Job
+
+        assert session.get(Job, job_id).color_pages is None, "the sweep does not run Ghostscript"
+    runner = ColourRunner(runtime.sessions, runtime.spool, interval=60)
     # The monochrome job is looked at for its paper size only; its colour is not measured.
-    assert sweep_once(runtime, resume_queues=False)["analysed"] == 2
+    assert runner.run_once() == 2
     with runtime.sessions() as session:
         from printrelease.jobs.models import Job
 
@@ -96,3 +103,18 @@ def test_a_failed_colour_analysis_charges_every_page_as_colour(runtime, pdf):
         job = session.get(Job, job_id)
         assert job.color_pages == job.pages == 3
         assert jobs_awaiting_colour_analysis(session) == []
+
+
+@pytest.mark.parametrize("limit", ["time", "memory"])
+def test_ghostscript_runs_within_limits_and_a_failure_charges_colour(runtime, tmp_path, limit):
+    from printrelease.jobs.colour_runner import ColourRunner
+    from printrelease.jobs.models import Job
+
+    body = make_pdf(tmp_path / "chart.pdf", "예산 차트", pages=4, colour_pages={2}).read_bytes()
+    job_id, _, _ = capture(runtime, body, options="job-uuid=urn:uuid:c1", copies="1")
+    # Ghostscript cannot even start within 10 ms, nor in 16 MB of address space.
+    limits = {"timeout": 0.01} if limit == "time" else {"memory_bytes": 16 * 1024 * 1024}
+    assert ColourRunner(runtime.sessions, runtime.spool, interval=60, **limits).run_once() == 1
+    with runtime.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job.color_pages == 4 and "colour analysis failed" in job.events[-1].detail

@@ -1,0 +1,56 @@
+"""Web sessions kept in the database, so that they can be ended: the browser holds only a random token
+(inside Flask's signed cookie) and the server its hash; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from printrelease.accounts.models import User, WebSession
+from printrelease.db import utcnow
+
+LIFETIME = timedelta(hours=8)
+SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is a hint for admins, not worth a write per request
+
+
+def _hash(token: str) -> str:
+    # 256 random bits: a plain SHA-256 is as good as a slow hash here (as for API tokens).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, remote_address: str = "", lifetime: timedelta = LIFETIME) -> str:
+    """A new session for `user`; returns its token, which only the browser keeps."""
+    now = utcnow()
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now))  # whoever's: they are over
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=_hash(token), user=user, created_at=now, last_seen_at=now,
+                           expires_at=now + lifetime, remote_address=remote_address[:64]))
+    session.flush()
+    return token
+
+
+def session_user(session: Session, token: str | None) -> User | None:
+    """The active user whose unexpired session `token` is, or None; notes when it was last used."""
+    if not token or not isinstance(token, str):
+        return None
+    web_session = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(token)))
+    now = utcnow()
+    if web_session is None or web_session.expires_at <= now or not web_session.user.is_active:
+        return None
+    if now - web_session.last_seen_at > SEEN_EVERY:
+        web_session.last_seen_at = now
+    return web_session.user
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token and isinstance(token, str):
+        session.execute(delete(WebSession).where(WebSession.token_hash == _hash(token)))
+
+
+def end_user_sessions(session: Session, user: User) -> int:
+    """End every session of `user`, on every server (a password change, a disabled account)."""
+    return session.execute(delete(WebSession).where(WebSession.user_id == user.id)).rowcount
