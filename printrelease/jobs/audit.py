@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, object_session
 
+from printrelease.db import utcnow
 from printrelease.events import event as log_event
 from printrelease.jobs.models import Job, JobEvent
 from printrelease.spool import Spool
@@ -23,8 +24,10 @@ def record_event(job: Job, kind: str, detail: str = "", actor: str = "") -> None
 
 
 def record_event_for(session: Session, job_id: int, kind: str, detail: str = "", actor: str = "") -> None:
-    """The same for a job known only by its id (after a conditional UPDATE)."""
-    session.add(JobEvent(job_id=job_id, kind=kind, detail=detail[:4000], actor=actor))
+    """The same for a job known only by its id (after a conditional UPDATE): one INSERT, no ORM flush,
+    because every step of every release writes one."""
+    session.execute(insert(JobEvent).values(job_id=job_id, kind=kind, detail=detail[:4000], actor=actor,
+                                            at=utcnow()))
 
 
 def delete_bytes_after_commit(session: Session, spool: Spool, key: str | None) -> None:

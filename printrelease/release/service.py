@@ -72,6 +72,18 @@ class ReleaseResult:
         return sum(j.pages for j in self.released)
 
 
+@dataclass(frozen=True)
+class _Document:
+    """What sending a claimed job needs, read in its claim's transaction."""
+
+    title: str
+    key: str
+    sha256: str
+    pages: int
+    sheets: int
+    adapted: object  # release.options.Adapted
+
+
 @dataclass
 class ReleasePolicy:
     lease: timedelta = timedelta(seconds=30)
@@ -119,10 +131,14 @@ class Releaser:
             with self.sessions.begin() as session:
                 lease = transitions.claim(session, job_id, printer_id, printer_name, self.holder, self.policy.lease,
                                           actor)
+                # Read as claimed, in the same transaction: options changed up to the claim count.
+                job = session.get(Job, job_id) if lease else None
+                document = job and _Document(job.title, job.storage_key, job.sha256, job.pages, job.sheets,
+                                             adapt_options(job, queue))
             if lease is None:
                 continue  # released at another printer, deleted or expired meanwhile
             try:
-                released = self._send(server, queue, lease, actor, login)
+                released = self._send(server, queue, lease, document, actor, login)
             except PrintServerUnavailable as error:
                 self._abandon(server, lease, login, f"printer {printer_name} is unavailable: {error}")
                 if not result.released:
@@ -162,13 +178,11 @@ class Releaser:
                                      message=health.message)
         return health.queue
 
-    def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, actor: str, owner: str):
-        with self.sessions.begin() as session:
-            job = session.get(Job, lease.job_id)
-            title, key, sha, pages, sheets = job.title, job.storage_key, job.sha256, job.pages, job.sheets
-            adapted = adapt_options(job, queue)
+    def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, document: "_Document", actor: str,
+              owner: str):
+        title, adapted = document.title, document.adapted
         try:
-            path = self.spool.open_verified(key, sha)
+            path = self.spool.open_verified(document.key, document.sha256)
         except SpoolDamaged as error:
             with self.sessions.begin() as session:
                 transitions.fail(session, lease, str(error), actor)
@@ -192,7 +206,7 @@ class Releaser:
             if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
                 # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
                 return None
-        return ReleasedJob(lease.job_id, title, pages, sheets, cups_job_id)
+        return ReleasedJob(lease.job_id, title, document.pages, document.sheets, cups_job_id)
 
     def _abandon(self, server: PrintServer, lease: Lease, owner: str, reason: str) -> None:
         """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
