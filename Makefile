@@ -8,9 +8,10 @@ DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-
         cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
         fonts-nanum chromium dbus avahi-daemon curl
 PYTEST_ARGS ?=
+SOAK_ROUNDS ?= 200
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test bench debs venv lint translations clean install install-station report-picture
+.PHONY: help demo test soak bench debs venv lint translations clean install install-station report-picture
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -25,6 +26,11 @@ test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and
 bench: debs venv  ## Measure capture, release, reports and colour analysis; writes BENCHMARKS.md
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m benchmarks
+
+soak: debs venv  ## Long exactly-once runs: servers killed mid-release for SOAK_ROUNDS rounds (default 200), faults
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		PRINTRELEASE_SOAK_ROUNDS=$(SOAK_ROUNDS) $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/integration/test_exactly_once.py tests/integration/test_faults.py
 
 install:  ## Install the print server (as root): venv, user, folders, configuration, units; see README
 	sh scripts/install-server.sh

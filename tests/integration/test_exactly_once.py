@@ -2,8 +2,11 @@
 cards are tapped at two stations at once, and one server is killed with SIGKILL in the middle of a
 release, round after round. After every round each job has printed exactly once or is still held."""
 
+import json
 import os
 import random
+import threading
+import urllib.request
 
 import pytest
 from sqlalchemy import func, select
@@ -68,3 +71,50 @@ def test_servers_killed_mid_release_print_every_job_exactly_once(cluster, tmp_pa
         by_state = cluster.check_exactly_once()
         held_before = by_state[JobState.HELD]
     assert cluster.check_exactly_once()[JobState.PRINTED] > 0
+
+
+@pytest.fixture
+def two_servers(request, cupsd, tmp_path):
+    url = fresh_database(request, "postgresql", tmp_path / "data")
+    with running_stack(cupsd, tmp_path, url, kind=Cluster) as cluster:
+        cluster.cli("users", "add", "kimsr")
+        cluster.cli("cards", "add", "kimsr", USERS["kimsr"])
+        cluster.tokens = {}
+        for name in "ab":
+            token_file = tmp_path / f"reader-{name}.token"
+            cluster.cli("stations", "add", f"reader-{name}", "--printer", f"dept-{name}", "--token-file",
+                        str(token_file))
+            cluster.tokens[name] = token_file.read_text().strip()
+        yield cluster
+
+
+def tap(cluster, server: str) -> dict:
+    request = urllib.request.Request(
+        f"{cluster.servers[server].url}/api/v1/station/tap", data=json.dumps({"card": USERS["kimsr"]}).encode(),
+        headers={"Authorization": f"Bearer {cluster.tokens[server]}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def test_a_server_frozen_mid_release_loses_its_jobs_to_the_other_and_prints_nothing_twice(two_servers, tmp_path):
+    cluster = two_servers
+    for n in range(10):
+        cluster.lp(make_pdf(tmp_path / f"{n}.pdf", f"멈춘 서버 {n}", pages=1), "kimsr", f"멈춘 서버 {n}")
+    cluster.wait_jobs(10, JobState.HELD)
+    frozen = cluster.servers["a"]
+    answer = {}
+    first = threading.Thread(target=lambda: answer.update(tap(cluster, "a")), daemon=True)
+    first.start()
+    wait_until(lambda: cluster.jobs(JobState.RELEASING), timeout=30, interval=0.005, what="a release at A")
+    frozen.pause()  # a server that hangs (swapping, a stopped VM) renews no lease, but is not dead
+    try:
+        wait_until(lambda: not cluster.jobs(JobState.RELEASING), timeout=60,
+                   what="the other server to recover what A had claimed")
+        again = tap(cluster, "b")  # the user, who saw nothing print at A, tries the next printer
+        assert again["outcome"] in ("released", "nothing_to_print"), again
+    finally:
+        frozen.resume()
+    first.join(60)
+    wait_until(cluster.settled, timeout=60, what="every release to end")
+    by_state = cluster.check_exactly_once()
+    assert by_state[JobState.PRINTED] + by_state[JobState.HELD] == 10
