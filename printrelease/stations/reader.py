@@ -60,9 +60,8 @@ class CardReader(Protocol):
 
 
 class PcscCard:
-    def __init__(self, service, uid: bytes):
-        # Keep the CardService: pyscard disconnects its connection when the service is collected.
-        self.service, self.connection, self.uid = service, service.connection, uid
+    def __init__(self, connection, uid: bytes):
+        self.connection, self.uid = connection, uid
 
     def signal(self, signal: Signal) -> bool:
         try:
@@ -80,12 +79,21 @@ class PcscCard:
 
 
 class PcscReader:
-    """A PC/SC reader through pcscd, found by (part of) its name or the first one present."""
+    """A PC/SC reader through pcscd, found by (part of) its name or the first one present.
+
+    A tap is a card put on the reader. pcscd counts every insertion and removal per reader (the upper
+    bits of a reader's event state), so a card is new exactly when that count moved since the card
+    handled last: asking pyscard for "new cards only" instead would miss a card put down in the moment
+    between two requests. A card left on the reader is one tap; one already there when the agent starts
+    is none.
+    """
 
     def __init__(self, name: str | None = None):
         self.wanted = name
         self.name = name or "(first reader)"
-        self._present: set[str] = set()
+        self._context = None
+        self._handled: int | None = None  # pcscd's event count when the last card was handed out
+        self._started = False
 
     def _reader(self):
         from smartcard.System import readers
@@ -100,18 +108,40 @@ class PcscReader:
                 return reader
         raise ReaderUnavailable(f"no reader matching {self.wanted!r}" if self.wanted else "no card reader present")
 
-    def wait_for_card(self, timeout: float) -> PcscCard | None:
-        from smartcard.CardRequest import CardRequest
-        from smartcard.Exceptions import CardRequestTimeoutException
+    def _state(self, timeout: float, known: int | None = None) -> tuple[int, bool]:
+        """(event count, card present) now, or after the next change within `timeout` seconds when the
+        state `known` (as returned before) is given."""
+        from smartcard import scard
 
+        if self._context is None:
+            result, self._context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+            if result != scard.SCARD_S_SUCCESS:
+                self._context = None
+                raise ReaderUnavailable(f"pcscd is not reachable: {scard.SCardGetErrorMessage(result)}")
+        current = scard.SCARD_STATE_UNAWARE if known is None else known
+        result, states = scard.SCardGetStatusChange(self._context, int(timeout * 1000) if known is not None else 0,
+                                                    [(self.name, current)])
+        if result == scard.SCARD_E_TIMEOUT:
+            return self._state(0)
+        if result != scard.SCARD_S_SUCCESS:
+            scard.SCardReleaseContext(self._context)
+            self._context = None  # pcscd restarted, or the reader went: start afresh next time
+            raise ReaderUnavailable(f"{self.name}: {scard.SCardGetErrorMessage(result)}")
+        _name, event_state, _atr = states[0]
+        return event_state, bool(event_state & scard.SCARD_STATE_PRESENT)
+
+    def wait_for_card(self, timeout: float) -> PcscCard | None:
         reader = self._reader()
-        try:
-            service = CardRequest(timeout=timeout, readers=[reader], newcardonly=True).waitforcard()
-        except CardRequestTimeoutException:
-            return None
-        except _pcsc_errors() as error:
-            raise ReaderUnavailable(f"{self.name}: {error}") from error
-        connection = service.connection
+        state, present = self._state(0)
+        if not self._started:
+            self._started = True
+            self._handled = state >> 16 if present else None  # lying there before the agent started
+        if not present or state >> 16 == self._handled:
+            state, present = self._state(timeout, state)  # until a card is put down or taken away
+            if not present or state >> 16 == self._handled:
+                return None
+        self._handled = state >> 16
+        connection = reader.createConnection()
         try:
             connection.connect()
             data, sw1, sw2 = connection.transmit(GET_UID)
@@ -122,4 +152,4 @@ class PcscReader:
             log.warning("card on %s gave no UID (status %02X %02X)", self.name, sw1, sw2)
             connection.disconnect()
             return None
-        return PcscCard(service, bytes(data))
+        return PcscCard(connection, bytes(data))
