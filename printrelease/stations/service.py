@@ -7,7 +7,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,23 +20,26 @@ from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.events import event as log_event
 from printrelease.i18n import LANGUAGES
+from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import get_printer
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
-from printrelease.stations.errors import StationExists, UnknownStation
-from printrelease.stations.models import Station, Tap, TapOutcome
+from printrelease.stations.errors import BadReleaseMode, StationExists, UnknownStation
+from printrelease.stations.models import RELEASE_MODES, Station, Tap, TapOutcome
 from printrelease.stations.wording import wording
 
 STATION = "station"
 
 
-def add_station(session: Session, name: str, printer_name: str, require_pin: bool = False) -> tuple[Station, str]:
+def add_station(session: Session, name: str, printer_name: str, require_pin: bool = False,
+                release_mode: str = "all") -> tuple[Station, str]:
     """Create a station at a printer; returns it with its token, which is shown once and never stored."""
     if session.scalar(select(Station).where(Station.name == name)) is not None:
         raise StationExists(name)
     printer = get_printer(session, printer_name)
     credential, token = issue_token(session, STATION, name)
-    station = Station(name=name, printer=printer, credential=credential, require_pin=require_pin)
+    station = Station(name=name, printer=printer, credential=credential, require_pin=require_pin,
+                      release_mode=_check_mode(release_mode))
     session.add(station)
     session.flush()
     return station, token
@@ -58,6 +61,19 @@ def last_taps(session: Session) -> dict[int, Tap]:
     latest = select(Tap.station_id, func.max(Tap.id).label("id")).group_by(Tap.station_id).subquery()
     taps = session.scalars(select(Tap).join(latest, Tap.id == latest.c.id)).unique()
     return {tap.station_id: tap for tap in taps}
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in RELEASE_MODES:
+        raise BadReleaseMode(mode=str(mode)[:20], modes=", ".join(RELEASE_MODES))
+    return mode
+
+
+def set_release_mode(session: Session, name: str, mode: str) -> Station:
+    """"all": a tap releases every held job; "choose": a tap shows the person's jobs on the kiosk."""
+    station = get_station(session, name)
+    station.release_mode = _check_mode(mode)
+    return station
 
 
 def remove_station(session: Session, name: str) -> None:
@@ -143,6 +159,8 @@ class TapService:
             station = session.get(Station, station_id)
             printer_name, station_name = station.printer.name, station.name
             result, user = self._check(session, station, canonical, last4, pin)
+            if result is None and station.release_mode == "choose":
+                result = self._identify(session, user, last4)  # the kiosk lets them choose; nothing released
             if result is not None:
                 result.printer = printer_name
                 self._log(session, tap_id, station_id, digest, last4, user.id if user else None, result)
@@ -213,6 +231,15 @@ class TapService:
             if refusal is not None:
                 return refusal, user
         return None, user
+
+    @staticmethod
+    def _identify(session: Session, user: User, last4: str) -> TapResult:
+        jobs, pages = session.execute(
+            select(func.count(Job.id), func.coalesce(func.sum(Job.pages * Job.copies), 0))
+            .where(Job.owner_id == user.id, Job.state == JobState.HELD,
+                   or_(Job.expires_at.is_(None), Job.expires_at > utcnow()))).one()
+        return TapResult(TapOutcome.IDENTIFIED, f"{jobs} held job(s); the kiosk shows them", user.display_name,
+                         jobs, pages, last4)
 
     def _check_pin(self, session: Session, user, station: Station, pin: str | None, last4: str):
         wrong = session.scalar(

@@ -1,0 +1,47 @@
+"""A page of a longer list: the rows shown, how many there are in all, and where this page is."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def bounded(page: int, per_page: int) -> tuple[int, int]:
+    """A page number of at least 1 and a page size of 1 to MAX_PER_PAGE, whatever a URL asked for."""
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        page, per_page = 1, 50
+    return max(1, min(page, 10**6)), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def count(session: Session, query: Select) -> int:
+    """Rows `query` would return (its ORDER BY dropped), counted by the database."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
