@@ -8,6 +8,7 @@ escaped wherever it goes into a DN or a filter, so `*)(uid=*` is a name like any
 from __future__ import annotations
 
 import logging
+import math
 import ssl
 from dataclasses import dataclass
 
@@ -61,13 +62,15 @@ class Directory:
         import ldap3
 
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.settings.ca_file)
-        return ldap3.Server(self.settings.url, connect_timeout=self.settings.timeout, tls=tls, get_info=ldap3.NONE)
+        # ldap3 reads "ldap://host:389/" (a URL as people write it) as a bad port: the path goes.
+        return ldap3.Server(self.settings.url.rstrip("/"), connect_timeout=self.settings.timeout, tls=tls, get_info=ldap3.NONE)
 
     def _bind(self, server, dn: str | None, password: str | None):
         """A bound connection, or None if the directory refused these credentials."""
         import ldap3
 
-        connection = ldap3.Connection(server, user=dn, password=password, receive_timeout=self.settings.timeout,
+        # ldap3 packs the receive timeout into a socket option: whole seconds only.
+        connection = ldap3.Connection(server, user=dn, password=password, receive_timeout=max(1, math.ceil(self.settings.timeout)),
                                       raise_exceptions=False, read_only=True, auto_referrals=False)
         connection.open()
         if self.settings.start_tls and not self.settings.url.lower().startswith("ldaps:"):
