@@ -26,6 +26,7 @@ def check_role(role: str) -> str:
 
 def has_role(user, role: str) -> bool:
     """Whether `user` (a User, or None for nobody logged in) may act as `role`."""
+    check_role(role)  # a misspelt role in a page's decorator is a bug, never a refusal
     if user is None or not getattr(user, "is_active", False):
         return False
-    return check_role(role) in INCLUDES.get(user.role, set())
+    return role in INCLUDES.get(user.role, set())

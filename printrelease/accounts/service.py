@@ -75,8 +75,8 @@ def set_role(session: Session, login: str, role: str) -> User:
 def set_language(session: Session, user: User, language: str | None) -> User:
     """Remember the language `user` chose ("ko" or "en"), or forget it with None (the browser's applies)."""
     if language is not None and language not in LANGUAGES:
-        raise Invalid(N_("'%(language)s' is not a language of this site (%(languages)s)"),
-                      language=str(language)[:20], languages=", ".join(LANGUAGES))
+        raise Invalid(N_("'%(wanted)s' is not a language of this site (%(languages)s)"),
+                      wanted=str(language)[:20], languages=", ".join(LANGUAGES))
     user.language = language
     return user
 
