@@ -127,7 +127,8 @@ class PrivateSlapd:
         values = {"PRINTRELEASE_LDAP_URL": self.url, "PRINTRELEASE_LDAP_TIMEOUT": "5"}
         if search:
             values.update(PRINTRELEASE_LDAP_SEARCH_BASE=PEOPLE, PRINTRELEASE_LDAP_SEARCH_FILTER="(uid={login})",
-                          PRINTRELEASE_LDAP_BIND_DN=self.reader_dn, PRINTRELEASE_LDAP_BIND_PASSWORD=self.reader_password)
+                          PRINTRELEASE_LDAP_BIND_DN=self.reader_dn,
+                          PRINTRELEASE_LDAP_BIND_PASSWORD=self.reader_password)
         else:
             values["PRINTRELEASE_LDAP_USER_DN"] = self.user_dn
         return values

@@ -63,14 +63,16 @@ class Directory:
 
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.settings.ca_file)
         # ldap3 reads "ldap://host:389/" (a URL as people write it) as a bad port: the path goes.
-        return ldap3.Server(self.settings.url.rstrip("/"), connect_timeout=self.settings.timeout, tls=tls, get_info=ldap3.NONE)
+        return ldap3.Server(self.settings.url.rstrip("/"), connect_timeout=self.settings.timeout, tls=tls,
+                            get_info=ldap3.NONE)
 
     def _bind(self, server, dn: str | None, password: str | None):
         """A bound connection, or None if the directory refused these credentials."""
         import ldap3
 
         # ldap3 packs the receive timeout into a socket option: whole seconds only.
-        connection = ldap3.Connection(server, user=dn, password=password, receive_timeout=max(1, math.ceil(self.settings.timeout)),
+        connection = ldap3.Connection(server, user=dn, password=password,
+                                      receive_timeout=max(1, math.ceil(self.settings.timeout)),
                                       raise_exceptions=False, read_only=True, auto_referrals=False)
         connection.open()
         if self.settings.start_tls and not self.settings.url.lower().startswith("ldaps:"):

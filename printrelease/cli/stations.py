@@ -91,8 +91,9 @@ def kiosks(session, name, everything) -> None:
     """List the kiosks paired with station NAME, or with every station."""
     for kiosk in list_kiosks(session, name, revoked=everything):
         seen = f"{kiosk.last_seen_at:%Y-%m-%d %H:%M} UTC" if kiosk.last_seen_at else "never"
+        state = "\tunpaired" if kiosk.revoked else ""
         click.echo(f"{kiosk.id}\t{kiosk.station.name}\t{kiosk.label or '-'}\tpaired {kiosk.paired_at:%Y-%m-%d %H:%M} "
-                   f"UTC from {kiosk.paired_from or '?'}\tlast seen {seen}{chr(9) + 'unpaired' if kiosk.revoked else ''}")
+                   f"UTC from {kiosk.paired_from or '?'}\tlast seen {seen}{state}")
 
 
 @group.command("unpair")

@@ -94,9 +94,9 @@ def kiosk_for_token(session: Session, token: str | None) -> Kiosk:
 def mark_kiosk_seen(session: Session, kiosk_id: int) -> None:
     """Note that the kiosk asked for something (at most one write a minute: kiosks poll)."""
     now = utcnow()
-    session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, or_(Kiosk.last_seen_at.is_(None),
-                                                                   Kiosk.last_seen_at < now - SEEN_EVERY))
-                    .values(last_seen_at=now).execution_options(synchronize_session=False))
+    stale = or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - SEEN_EVERY)
+    session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, stale).values(last_seen_at=now)
+                    .execution_options(synchronize_session=False))
 
 
 def list_kiosks(session: Session, station_name: str | None = None, revoked: bool = False) -> list[Kiosk]:
