@@ -65,6 +65,10 @@ def log_in(session: Session, login: str, password: str, remote_address: str = ""
     """
     login = login.strip()[:255]
     remote_address = remote_address[:64]
+    if not login.isprintable():
+        # No account has such a name (check_login refuses them), and PostgreSQL cannot even store a NUL:
+        # nothing to look up, to ask the directory about, or to count.
+        raise LoginRefused()
     wait = _wait(session, login, remote_address, policy)
     if wait is not None:
         # Not recorded as another failure: no password was tried, and counting these would let anyone

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from printrelease.accounts.models import User
+from printrelease.cards.service import unmask_claim_code
 from printrelease.credentials.service import BadCredentials, authenticate, issue_token
 from printrelease.db import utcnow
 from printrelease.kiosks.errors import BadPairingCode, UnknownKiosk
@@ -132,15 +133,33 @@ class KioskVisitor:
     held_jobs: int  # at the tap; the kiosk lists them with `myjobs.views.held_jobs`
 
 
+@dataclass(frozen=True)
+class UnknownCardTap:
+    """An unknown card was just tapped at the kiosk's station: the kiosk shows its one-time claim code."""
+
+    tap_id: int
+    last4: str
+    claim_code: str
+    station: str
+    tapped_at: datetime
+    ends_at: datetime
+
+
+def _latest_tap(session: Session, station_id: int, within: timedelta) -> Tap | None:
+    return session.scalar(select(Tap).where(Tap.station_id == station_id, Tap.at >= utcnow() - within)
+                          .order_by(Tap.at.desc(), Tap.id.desc()).limit(1))
+
+
 def current_kiosk_user(session: Session, station_id: int, within: timedelta = KIOSK_WINDOW,
                        tap_id: int | None = None) -> KioskVisitor | None:
     """Who the station's kiosk shows now: the person of the station's latest tap if that tap identified
     them (a "choose" station), was less than `within` ago and was not ended. Any later tap at the station
     (someone else's card, an unknown one) ends it. With `tap_id`, only if that tap is still the one shown:
     a kiosk acting for a person passes the tap it showed, so a new tap is never acted on by mistake."""
-    now = utcnow()
-    tap = session.scalar(select(Tap).where(Tap.station_id == station_id, Tap.at >= now - within)
-                         .order_by(Tap.at.desc(), Tap.id.desc()).limit(1))
+    return _visitor(session, _latest_tap(session, station_id, within), within, tap_id)
+
+
+def _visitor(session: Session, tap: Tap | None, within: timedelta, tap_id: int | None = None) -> KioskVisitor | None:
     if (tap is None or tap.outcome != TapOutcome.IDENTIFIED or tap.ended_at is not None or tap.user_id is None
             or (tap_id is not None and tap.id != tap_id)):
         return None
@@ -150,10 +169,23 @@ def current_kiosk_user(session: Session, station_id: int, within: timedelta = KI
     return KioskVisitor(tap.id, user.id, user.login, user.display_name, tap.at, tap.at + within, tap.jobs)
 
 
+def kiosk_view(session: Session, station_id: int, card_key: bytes,
+               within: timedelta = KIOSK_WINDOW) -> KioskVisitor | UnknownCardTap | None:
+    """What the station's kiosk shows now (what it polls for): the person who was identified, the claim
+    code of an unknown card just tapped (until it is claimed or ended), or nothing (idle)."""
+    tap = _latest_tap(session, station_id, within)
+    if (tap is not None and tap.outcome == TapOutcome.UNKNOWN_CARD and tap.claim_code_masked and tap.ended_at is None
+            and tap.claimed_by_id is None and tap.claim_code_hash):
+        return UnknownCardTap(tap.id, tap.last4, unmask_claim_code(card_key, tap.claim_code_hash, tap.claim_code_masked),
+                              tap.station.name, tap.at, tap.at + within)
+    return _visitor(session, tap, within)
+
+
 def end_kiosk_session(session: Session, station_id: int, tap_id: int) -> bool:
-    """The person is done (or walked away): the kiosk goes back to idle. False if it had ended already."""
+    """The person is done (or walked away, or noted the claim code): the kiosk goes back to idle. False if
+    it had ended already."""
     result = session.execute(
-        update(Tap).where(Tap.id == tap_id, Tap.station_id == station_id, Tap.outcome == TapOutcome.IDENTIFIED,
-                          Tap.ended_at.is_(None))
+        update(Tap).where(Tap.id == tap_id, Tap.station_id == station_id,
+                          Tap.outcome.in_([TapOutcome.IDENTIFIED, TapOutcome.UNKNOWN_CARD]), Tap.ended_at.is_(None))
         .values(ended_at=utcnow()).execution_options(synchronize_session=False))
     return result.rowcount == 1

@@ -73,6 +73,7 @@ class Tap(Base):
     # claim it; only its keyed hash is kept, with the wrong codes tried against it.
     claim_code_hash: Mapped[str | None] = mapped_column(String(64))
     claim_failures: Mapped[int] = mapped_column(default=0)
+    claim_code_masked: Mapped[str | None] = mapped_column(String(6))  # for the kiosk: cards/service.py
     # An identifying tap opens the person's jobs on the station's kiosk until then, or until it is ended.
     ended_at: Mapped[datetime | None]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from printrelease.accounts.models import User
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
-from printrelease.cards.service import claim_code_hash, find_card, new_claim_code
+from printrelease.cards.service import claim_code_hash, find_card, mask_claim_code, new_claim_code
 from printrelease.credentials.service import issue_token, revoke
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
@@ -104,10 +104,11 @@ class TapResult:
     # with the station's name to claim the card. Only its keyed hash is stored, on the tap's row.
     claim_code: str = ""
     claim_code_hash: str | None = field(default=None, repr=False)
+    claim_code_masked: str | None = field(default=None, repr=False)  # what the kiosk shows, unmasked
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        del data["claim_code_hash"]
+        del data["claim_code_hash"], data["claim_code_masked"]
         data["outcome"] = self.outcome.value
         data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer, self.why,
                               station=self.station, code=self.claim_code)
@@ -217,11 +218,12 @@ class TapService:
                 return TapResult(TapOutcome.RATE_LIMITED, "too many unknown cards here; wait a minute",
                                  last4=last4), None
             code = new_claim_code()
+            code_hash = claim_code_hash(self.card_key, numbers.card_hash(self.card_key, canonical), code)
             # The message is logged on the tap's row: the code is not in it.
             return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; to claim it, log in and give "
                              "this station's name and the code shown here", last4=last4, station=station.name,
-                             claim_code=code, claim_code_hash=claim_code_hash(
-                                 self.card_key, numbers.card_hash(self.card_key, canonical), code)), None
+                             claim_code=code, claim_code_hash=code_hash,
+                             claim_code_masked=mask_claim_code(self.card_key, code_hash, code)), None
         user = card.user
         if not user.is_active:
             return TapResult(TapOutcome.CARD_DISABLED, "this account is disabled", user.display_name,
@@ -272,8 +274,9 @@ class TapService:
             session.add(tap)
         tap.card_hash, tap.last4, tap.user_id, tap.outcome = digest, last4, user_id, result.outcome
         tap.jobs, tap.pages, tap.detail = result.jobs, result.pages, result.message[:1000]
-        tap.claim_code_hash = result.claim_code_hash
-        tap.answer = json.dumps({**result.as_dict(), "claim_code": ""}, ensure_ascii=False)
+        tap.claim_code_hash, tap.claim_code_masked = result.claim_code_hash, result.claim_code_masked
+        # Worded without the code too: "say" would otherwise carry it into the stored answer.
+        tap.answer = json.dumps(replace(result, claim_code="").as_dict(), ensure_ascii=False)
         station, user = session.get(Station, station_id), session.get(User, user_id) if user_id else None
         log_event("tap", station=station.name if station else station_id, printer=result.printer or None,
                   card=f"…{last4}" if last4 else None, user=user.login if user else None,

@@ -1,4 +1,4 @@
-"""web UI core: roles and languages, release modes, kiosks and their pairing codes, the audit trail,
+"""web UI core: roles and languages, release modes, kiosks and their pairing codes, claim codes a kiosk can show, the audit trail,
 site settings, indexes for a user's history and a station's latest tap
 
 Revision ID: 0009
@@ -27,6 +27,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('taps', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ended_at', printrelease.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('claim_code_masked', sa.String(length=6), nullable=True))
         batch_op.create_index('ix_taps_station_at', ['station_id', 'at'], unique=False)
 
     with op.batch_alter_table('jobs', schema=None) as batch_op:
@@ -104,6 +105,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_jobs_owner_submitted')
     with op.batch_alter_table('taps', schema=None) as batch_op:
         batch_op.drop_index('ix_taps_station_at')
+        batch_op.drop_column('claim_code_masked')
         batch_op.drop_column('ended_at')
     with op.batch_alter_table('stations', schema=None) as batch_op:
         batch_op.drop_column('release_mode')

@@ -123,3 +123,10 @@ def test_directory_settings_are_read_and_checked(slapd):
                    {"PRINTRELEASE_LDAP_URL": "ldap://x", "PRINTRELEASE_LDAP_USER_DN": "uid=kimsr,ou=people"}):
         with pytest.raises(ConfigError):
             LdapSettings.from_values(values)
+
+
+@pytest.mark.parametrize("login", ["kimsr\x00", "kim\nsr", "\x00"])
+def test_unprintable_logins_are_refused_before_anything_is_asked(runtime, directory, login):
+    with pytest.raises(LoginRefused):
+        attempt(runtime, directory, login, "kim-ldap-2026")
+    assert attempts(runtime) == []

@@ -11,7 +11,8 @@ from printrelease.cards.service import add_card
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.jobs.capture import CaptureRequest, capture_job
-from printrelease.kiosks.service import current_kiosk_user, end_kiosk_session
+from printrelease.cards.service import claim_card_with_code
+from printrelease.kiosks.service import UnknownCardTap, current_kiosk_user, end_kiosk_session, kiosk_view
 from printrelease.printers.models import Printer
 from printrelease.printing import QueueInfo
 from printrelease.release.service import Releaser
@@ -115,3 +116,30 @@ def test_another_stations_kiosk_shows_nobody(runtime, taps, station, held):
     assert visitor(runtime, other) is None
     with runtime.sessions.begin() as session:
         assert not end_kiosk_session(session, other, visitor(runtime, station).tap_id)
+
+
+def test_the_kiosk_shows_an_unknown_cards_claim_code_which_claims_it(runtime, taps, station):
+    result = taps.tap(station, "FFEEDDCC")
+    with runtime.sessions() as session:
+        shown = kiosk_view(session, station, KEY)
+        stored = session.scalar(select(Tap))
+        assert stored.claim_code_masked != result.claim_code and result.claim_code not in stored.answer
+    assert isinstance(shown, UnknownCardTap)
+    assert (shown.claim_code, shown.last4, shown.station) == (result.claim_code, "DDCC", "reader-a")
+    with runtime.sessions.begin() as session:
+        card = claim_card_with_code(session, KEY, "leejy", "reader-a", shown.claim_code, timedelta(minutes=10))
+        assert card.last4 == "DDCC"
+    with runtime.sessions() as session:
+        assert kiosk_view(session, station, KEY) is None, "a claimed card's code is shown no more"
+    taps.tap(station, "AABBCCDD")
+    with runtime.sessions.begin() as session:
+        tap_id = kiosk_view(session, station, KEY).tap_id
+        assert end_kiosk_session(session, station, tap_id)
+    with runtime.sessions() as session:
+        assert kiosk_view(session, station, KEY) is None
+
+
+def test_kiosk_view_shows_the_identified_person(runtime, taps, station, held):
+    taps.tap(station, "04A1B2C3")
+    with runtime.sessions() as session:
+        assert kiosk_view(session, station, KEY).login == "kimsr"
