@@ -176,8 +176,8 @@ def kiosk_view(session: Session, station_id: int, card_key: bytes,
     tap = _latest_tap(session, station_id, within)
     if (tap is not None and tap.outcome == TapOutcome.UNKNOWN_CARD and tap.claim_code_masked and tap.ended_at is None
             and tap.claimed_by_id is None and tap.claim_code_hash):
-        return UnknownCardTap(tap.id, tap.last4, unmask_claim_code(card_key, tap.claim_code_hash, tap.claim_code_masked),
-                              tap.station.name, tap.at, tap.at + within)
+        code = unmask_claim_code(card_key, tap.claim_code_hash, tap.claim_code_masked)
+        return UnknownCardTap(tap.id, tap.last4, code, tap.station.name, tap.at, tap.at + within)
     return _visitor(session, tap, within)
 
 
