@@ -9,7 +9,9 @@ from printrelease.audit.models import AuditEntry
 from printrelease.audit.service import audit_actions, audit_trail, record_admin_action
 from printrelease.cli import cli_actor
 from printrelease.db import utcnow
+from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.printers.models import Printer
+from sandbox.documents import make_pdf
 
 
 def test_entries_read_back_newest_first_filtered_and_paged(session):
@@ -71,3 +73,14 @@ def test_a_failed_command_leaves_no_entry(runner, runtime):
     assert runner.invoke("users", "set-role", "nobody", "admin").exit_code != 0
     with runtime.sessions() as session:
         assert audit_trail(session).total == 0
+
+
+def test_an_administrator_deleting_a_job_is_audited(runner, runtime, tmp_path):
+    body = make_pdf(tmp_path / "doc.pdf", "예산안").read_bytes()
+    with runtime.sessions.begin() as session:
+        job_id = capture_job(session, runtime.spool, runtime.capture_policy,
+                             CaptureRequest("kimsr", "예산안", options="job-uuid=a1"), [body]).job.id
+    assert runner.invoke("jobs", "delete", str(job_id)).exit_code == 0
+    with runtime.sessions() as session:
+        (entry,) = audit_trail(session).items
+    assert (entry.action, entry.target, entry.detail) == ("jobs.delete", "kimsr", f"job {job_id} (예산안)")
