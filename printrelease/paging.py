@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+from printrelease.errors import Invalid
+from printrelease.i18n import N_
 
 T = TypeVar("T")
 MAX_PER_PAGE = 200
@@ -40,6 +44,13 @@ def bounded(page: int, per_page: int) -> tuple[int, int]:
     except (TypeError, ValueError):
         page, per_page = 1, 50
     return max(1, min(page, 10**6)), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def check_instants(*instants: datetime | None) -> None:
+    """Refuse a time without a zone (a filter built from a bare date): it could be any of 24 hours."""
+    for instant in instants:
+        if instant is not None and instant.tzinfo is None:
+            raise Invalid(N_("a time to filter by needs its time zone"))
 
 
 def count(session: Session, query: Select) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.audit.models import AuditEntry
 from printrelease.db import utcnow
-from printrelease.paging import Page, bounded, count
+from printrelease.paging import Page, bounded, check_instants, count
 
 
 def record_admin_action(session: Session, actor: str, action: str, target: str = "", detail: str = "",
@@ -28,6 +28,7 @@ def audit_trail(session: Session, actor: str | None = None, action: str | None =
                 per_page: int = 50) -> Page[AuditEntry]:
     """Entries newest first, filtered by actor and action (exact, or a prefix ending in "." such as
     "users."), at or after `since` and before `until`."""
+    check_instants(since, until)
     page, per_page = bounded(page, per_page)
     query = select(AuditEntry)
     if actor:

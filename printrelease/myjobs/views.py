@@ -18,7 +18,7 @@ from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
 from printrelease.jobs.models import Job, JobState
-from printrelease.paging import Page, bounded, count
+from printrelease.paging import Page, bounded, check_instants, count
 from printrelease.prices.service import Charge, estimates
 from printrelease.printers.models import Printer
 from printrelease.usage.models import UsageRecord
@@ -95,6 +95,7 @@ def job_history(session: Session, user: User, states: Iterable[JobState | str] |
                 per_page: int = 50) -> Page[PastJob]:
     """The user's jobs that are no longer held (all such states, or those named), newest first, submitted
     at or after `since` and before `until`; one page of them with the total."""
+    check_instants(since, until)
     page, per_page = bounded(page, per_page)
     query = select(Job.id).where(Job.owner_id == user.id, Job.state.in_(_states(states)))
     if since is not None:

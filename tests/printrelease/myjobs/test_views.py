@@ -98,6 +98,8 @@ def test_history_pages_and_date_filters(runtime, releaser, hold):
     window = mine(runtime, since=utcnow() - timedelta(days=3, hours=1), until=utcnow() - timedelta(hours=12))
     assert [job.id for job in window.items] == ids[1:4] and window.total == 3
     assert mine(runtime, "leejy").total == 0
+    with pytest.raises(Invalid):
+        mine(runtime, since=utcnow().replace(tzinfo=None))
 
 
 def test_the_number_of_queries_does_not_grow_with_the_jobs(runtime, priced, releaser, server, hold):
