@@ -130,3 +130,16 @@ def test_unprintable_logins_are_refused_before_anything_is_asked(runtime, direct
     with pytest.raises(LoginRefused):
         attempt(runtime, directory, login, "kim-ldap-2026")
     assert attempts(runtime) == []
+
+
+def test_the_runtime_offers_the_configured_directory(slapd, tmp_path, runtime):
+    from dataclasses import replace
+
+    from printrelease.runtime import Runtime
+
+    assert runtime.directory is None
+    configured = Runtime(replace(runtime.settings, ldap=LdapSettings.from_values(slapd.settings())))
+    try:
+        assert attempt(configured, configured.directory, "parkjy", "park-ldap-2026") == "parkjy"
+    finally:
+        configured.close()
