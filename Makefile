@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-client cups-filters \
         cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
-        fonts-nanum chromium dbus avahi-daemon curl
+        fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils
 PYTEST_ARGS ?=
 SOAK_ROUNDS ?= 200
 

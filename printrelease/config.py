@@ -31,6 +31,9 @@ KNOWN = frozenset({
     "LARGE_FORMAT_CLICKS", "REPORT_LANGUAGE", "MONTHLY_REPORTS_DIR", "MONTHLY_REPORTS_MAIL_TO", "SMTP_HOST",
     "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_FROM", "CAPTURE_ATTEMPTS", "ANALYSIS_WORKERS",
     "ANALYSIS_MEMORY_MB", "ANALYSIS_SECONDS", "COLOUR_MEMORY_MB", "COLOUR_SECONDS", "TRUSTED_PROXIES", "WEB_WORKERS",
+    "LDAP_URL", "LDAP_USER_DN", "LDAP_SEARCH_BASE", "LDAP_SEARCH_FILTER", "LDAP_BIND_DN", "LDAP_BIND_PASSWORD",
+    "LDAP_LOGIN_ATTRIBUTE", "LDAP_NAME_ATTRIBUTE", "LDAP_EMAIL_ATTRIBUTE", "LDAP_DEPARTMENT_ATTRIBUTE",
+    "LDAP_DEPARTMENT_NAME_ATTRIBUTE", "LDAP_TIMEOUT", "LDAP_START_TLS", "LDAP_CA_FILE",
 })
 
 
@@ -105,6 +108,57 @@ def _number(values: dict[str, str], name: str, default: str, kind=float):
 
 
 @dataclass(frozen=True)
+class LdapSettings:
+    """A directory (OpenLDAP, Active Directory) that logins are checked against by binding as the user.
+
+    Either `user_dn` (a template such as uid={login},ou=people,dc=example,dc=go,dc=kr) or `search_base`
+    with `search_filter` (such as (sAMAccountName={login})), searched with `bind_dn`/`bind_password`
+    (anonymously if unset) to find the user's entry.
+    """
+
+    url: str
+    user_dn: str | None = None
+    search_base: str | None = None
+    search_filter: str = "(uid={login})"
+    bind_dn: str | None = None
+    bind_password: str | None = None
+    login_attribute: str = "uid"  # the login as the directory spells it (AD: sAMAccountName)
+    name_attribute: str = "displayName"
+    email_attribute: str = "mail"
+    department_attribute: str = "departmentNumber"  # the department's code (AD: e.g. departmentNumber)
+    department_name_attribute: str = "ou"  # its name (AD: department)
+    timeout: float = 5.0  # seconds to connect and for each answer
+    start_tls: bool = False  # for ldap:// URLs; ldaps:// is TLS from the start
+    ca_file: str | None = None  # certificates to check the server's against (default: the system's)
+
+    @classmethod
+    def from_values(cls, values: dict[str, str]) -> "LdapSettings | None":
+        def get(name, default=None):
+            return values.get(PREFIX + "LDAP_" + name) or default
+
+        if not get("URL"):
+            return None
+        settings = cls(url=get("URL"), user_dn=get("USER_DN"), search_base=get("SEARCH_BASE"),
+                       search_filter=get("SEARCH_FILTER", "(uid={login})"), bind_dn=get("BIND_DN"),
+                       bind_password=get("BIND_PASSWORD"), login_attribute=get("LOGIN_ATTRIBUTE", "uid"),
+                       name_attribute=get("NAME_ATTRIBUTE", "displayName"),
+                       email_attribute=get("EMAIL_ATTRIBUTE", "mail"),
+                       department_attribute=get("DEPARTMENT_ATTRIBUTE", "departmentNumber"),
+                       department_name_attribute=get("DEPARTMENT_NAME_ATTRIBUTE", "ou"),
+                       timeout=_number(values, "LDAP_TIMEOUT", "5"),
+                       start_tls=get("START_TLS", "0") in ("1", "true", "yes"), ca_file=get("CA_FILE"))
+        if bool(settings.user_dn) == bool(settings.search_base):
+            raise ConfigError(N_("set one of %(first)s (a DN template with {login}) and %(second)s (with "
+                                 "%(filter)s)"), first=PREFIX + "LDAP_USER_DN", second=PREFIX + "LDAP_SEARCH_BASE",
+                              filter=PREFIX + "LDAP_SEARCH_FILTER")
+        template = settings.user_dn or settings.search_filter
+        if "{login}" not in template:
+            raise ConfigError(N_("%(name)s must contain {login}"),
+                              name=PREFIX + ("LDAP_USER_DN" if settings.user_dn else "LDAP_SEARCH_FILTER"))
+        return settings
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that differs between a sandbox, a test run and a production site."""
 
@@ -160,6 +214,7 @@ class Settings:
     colour_seconds: float = 120.0  # and its time per document
     trusted_proxies: int = 0  # reverse proxies in front of the server whose X-Forwarded-For is believed
     web_workers: int = 1  # gunicorn worker processes (more only on PostgreSQL)
+    ldap: LdapSettings | None = None  # a directory to log in with; None: local passwords only
 
     @property
     def spool_dir(self) -> Path:
@@ -234,5 +289,6 @@ class Settings:
             colour_seconds=_number(values, "COLOUR_SECONDS", "120"),
             trusted_proxies=_number(values, "TRUSTED_PROXIES", "0", int),
             web_workers=_number(values, "WEB_WORKERS", "1", int),
+            ldap=LdapSettings.from_values(values),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -42,11 +42,26 @@ class Runtime:
         self._guard()
         return Spool(self.settings.spool_dir)
 
+    @cached_property
+    def site_settings(self):
+        """The settings administrators change at run time (hold time, size limit), over the configuration's."""
+        from printrelease.site.service import SiteSettingsCache
+
+        return SiteSettingsCache(self.sessions, self.settings)
+
+    @cached_property
+    def directory(self):
+        """The directory logins are checked against (accounts/directory.py), None if none is configured."""
+        from printrelease.accounts.directory import Directory
+
+        return Directory(self.settings.ldap) if self.settings.ldap else None
+
     @property
     def capture_policy(self) -> CapturePolicy:
+        site = self.site_settings.values()
         return CapturePolicy(
-            hold_time=self.settings.hold_time,
-            max_job_bytes=self.settings.max_job_bytes,
+            hold_time=site.hold_time,
+            max_job_bytes=site.max_job_bytes,
             auto_create_users=self.settings.auto_create_users,
             count_pages=self.analysis_pool.count_pages,
         )

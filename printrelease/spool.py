@@ -122,12 +122,26 @@ class Spool:
             raise SpoolDamaged(N_("the document file %(file)s no longer matches its checksum"), file=path.name)
         return path
 
+    def thumbnail_path(self, key: str) -> Path:
+        """Where the picture of the document's first page is cached: beside it, and deleted with it."""
+        return self.path_for(key).with_suffix(".thumb.png")
+
     def delete(self, key: str | None) -> None:
         if key:
             self.path_for(key).unlink(missing_ok=True)
+            self.thumbnail_path(key).unlink(missing_ok=True)
 
     def keys(self) -> set[str]:
         return {p.stem for p in self.root.glob("*.spool")}
+
+    def sweep_thumbnails(self) -> int:
+        """Remove cached pictures whose document is gone (one drawn while its job was being deleted)."""
+        documents, removed = self.keys(), 0
+        for path in self.root.glob("*.thumb.png"):
+            if path.name.split(".")[0] not in documents:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def sweep_temporary(self, max_age: float = TEMPORARY_MAX_AGE) -> int:
         """Remove temporary files not written to for `max_age` seconds (left by a process killed mid-upload)."""

@@ -45,7 +45,8 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
 
     def orphans():
         with runtime.sessions.begin() as session:
-            return sweep_orphans(session, runtime.spool) + runtime.spool.sweep_temporary()
+            return (sweep_orphans(session, runtime.spool) + runtime.spool.sweep_temporary()
+                    + runtime.spool.sweep_thumbnails())
 
     def login_attempts():
         with runtime.sessions.begin() as session:

@@ -15,6 +15,7 @@ from printrelease import db
 from printrelease.config import Settings
 from printrelease.runtime import Runtime
 from sandbox.cupsd import PrivateCups
+from sandbox.slapd import DEMO_PEOPLE, DirectoryUser, PrivateSlapd
 
 POSTGRES_ENV = "PRINTRELEASE_TEST_POSTGRES_URL"
 
@@ -142,6 +143,23 @@ def cupsd():
     for name, location in (("dept-a", "3층 기획예산과"), ("dept-b", "5층 민원봉사과")):
         server.add_folder_printer(name, server.output_root / name, location)
     server.add_discard_printer("discard")
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+# Beside the demo's people: a login with DN-special characters and one that looks like a filter.
+DIRECTORY_PEOPLE = DEMO_PEOPLE + (
+    DirectoryUser("lee,jy+x", "lee-ldap-2026", "이지영", "leejy@example.go.kr", "budget", "기획예산과"),
+    DirectoryUser("choi*", "choi-ldap-2026", "최민수", department_code="civil", department_name="민원봉사과"),
+)
+
+
+@pytest.fixture(scope="session")
+def slapd():
+    """A private OpenLDAP for the whole session, on a free loopback port, with Korean display names."""
+    root = Path(tempfile.mkdtemp(prefix="printrelease-slapd-"))
+    server = PrivateSlapd(root, DIRECTORY_PEOPLE).start()
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)

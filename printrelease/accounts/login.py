@@ -13,8 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from printrelease.accounts.directory import Directory
+from printrelease.accounts.errors import BadUserRecord
 from printrelease.accounts.models import LoginAttempt, User
 from printrelease.accounts.passwords import verify_password
+from printrelease.accounts.service import add_user, check_login
 from printrelease.db import utcnow
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
@@ -52,10 +55,20 @@ class LoginPolicy:
 
 
 def log_in(session: Session, login: str, password: str, remote_address: str = "",
-           policy: LoginPolicy = LoginPolicy()) -> User:
-    """The active user `login` if `password` is theirs; raises LoginRefused or LoginThrottled."""
+           policy: LoginPolicy = LoginPolicy(), directory: Directory | None = None) -> User:
+    """The active user `login` if `password` is theirs; raises LoginRefused or LoginThrottled.
+
+    With a `directory` (Runtime.directory), a user without a local password (everyone but local
+    accounts such as an emergency admin) is checked by binding to it as the user, and created or
+    updated from their entry. A directory that cannot be asked raises DirectoryUnavailable and counts
+    as no attempt: no password was checked.
+    """
     login = login.strip()[:255]
     remote_address = remote_address[:64]
+    if not login.isprintable():
+        # No account has such a name (check_login refuses them), and PostgreSQL cannot even store a NUL:
+        # nothing to look up, to ask the directory about, or to count.
+        raise LoginRefused()
     wait = _wait(session, login, remote_address, policy)
     if wait is not None:
         # Not recorded as another failure: no password was tried, and counting these would let anyone
@@ -63,11 +76,33 @@ def log_in(session: Session, login: str, password: str, remote_address: str = ""
         log.warning("login for %r from %s refused: too many failures", login, remote_address or "?")
         raise LoginThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
     user = session.scalar(select(User).where(User.login == login))
-    ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
+    if directory is not None and (user is None or user.password_hash is None):
+        user = _from_directory(session, directory, login, password)
+        ok = user is not None and user.is_active
+    else:
+        ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
     session.add(LoginAttempt(login=login, remote_address=remote_address, succeeded=ok))
     if not ok:
         raise LoginRefused()
     return user
+
+
+def _from_directory(session: Session, directory: Directory, login: str, password: str) -> User | None:
+    """The user the directory accepts `password` for, made or brought up to date from their entry."""
+    person = directory.authenticate(login, password)
+    if person is None:
+        return None
+    try:
+        canonical = check_login(person.login)
+    except BadUserRecord:
+        return None
+    existing = session.scalar(select(User).where(User.login == canonical))
+    if existing is not None and existing.password_hash is not None:
+        # A local account (say "admin") logs in with its own password only, never with a directory
+        # entry that happens to spell its name.
+        return None
+    return add_user(session, canonical, person.display_name, person.email, person.department_code,
+                    person.department_name)
 
 
 def _wait(session: Session, login: str, remote_address: str, policy: LoginPolicy) -> timedelta | None:

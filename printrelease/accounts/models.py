@@ -31,6 +31,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")  # see accounts/roles.py
+    language: Mapped[str | None] = mapped_column(String(8))  # "ko" or "en"; None: as the browser asks
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(back_populates="users", lazy="joined")

@@ -15,7 +15,8 @@ from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.pins import hash_pin
 from printrelease.accounts.sessions import end_user_sessions
 from printrelease.errors import Invalid
-from printrelease.i18n import N_
+from printrelease.accounts.roles import BadRole, check_role
+from printrelease.i18n import LANGUAGES, N_
 
 
 def get_user(session: Session, login: str) -> User:
@@ -64,6 +65,22 @@ def set_active(session: Session, login: str, active: bool) -> User:
     return user
 
 
+def set_role(session: Session, login: str, role: str) -> User:
+    """Make `login` a user, finance or admin (see accounts/roles.py)."""
+    user = get_user(session, login)
+    user.role = check_role(role)
+    return user
+
+
+def set_language(session: Session, user: User, language: str | None) -> User:
+    """Remember the language `user` chose ("ko" or "en"), or forget it with None (the browser's applies)."""
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(N_("'%(wanted)s' is not a language of this site (%(languages)s)"),
+                      wanted=str(language)[:20], languages=", ".join(LANGUAGES))
+    user.language = language
+    return user
+
+
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
     department = session.scalar(select(Department).where(Department.code == code))
     if department is None:
@@ -82,6 +99,7 @@ def add_user(
     email: str | None = None,
     department_code: str | None = None,
     department_name: str | None = None,
+    role: str | None = None,
 ) -> User:
     """Create the user or update the fields given; login names are taken exactly as CUPS reports them."""
     login = check_login(login)
@@ -95,6 +113,8 @@ def add_user(
         user.email = email
     if department_code:
         user.department = ensure_department(session, department_code, department_name)
+    if role:
+        user.role = check_role(role)
     session.flush()
     return user
 
@@ -106,13 +126,14 @@ class ImportResult:
     cards: int = 0
 
 
-IMPORT_COLUMNS = ("login", "display_name", "email", "department", "department_name", "card")
+IMPORT_COLUMNS = ("login", "display_name", "email", "department", "department_name", "card", "role")
 
 
 def import_users(session: Session, text: str, card_key: bytes | None = None) -> ImportResult:
     """Import a CSV with a header row naming some of IMPORT_COLUMNS; all rows or none.
 
-    A `card` cell holds one or more card numbers separated by spaces, each as `cards add` takes it.
+    A `card` cell holds one or more card numbers separated by spaces, each as `cards add` takes it; a
+    `role` cell user, finance or admin (empty: unchanged, "user" for a new user).
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or "login" not in reader.fieldnames:
@@ -126,14 +147,18 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
         if not login:
             raise BadUserRecord(N_("line %(line)s: empty login"), line=line)
         existed = find_user(session, login) is not None
-        add_user(
-            session,
-            login,
-            display_name=(row.get("display_name") or "").strip() or None,
-            email=(row.get("email") or "").strip() or None,
-            department_code=(row.get("department") or "").strip() or None,
-            department_name=(row.get("department_name") or "").strip() or None,
-        )
+        try:
+            add_user(
+                session,
+                login,
+                display_name=(row.get("display_name") or "").strip() or None,
+                email=(row.get("email") or "").strip() or None,
+                department_code=(row.get("department") or "").strip() or None,
+                department_name=(row.get("department_name") or "").strip() or None,
+                role=(row.get("role") or "").strip().lower() or None,
+            )
+        except BadRole as error:
+            raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error.words("en")) from error
         for number in (row.get("card") or "").split():
             if card_key is None:
                 raise BadUserRecord(N_("card numbers can only be imported with the card key configured"))

@@ -78,6 +78,24 @@ def claim_code_hash(key: bytes, card_hash: str, code: str) -> str:
     return hmac.new(key, f"claim:{card_hash}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def mask_claim_code(key: bytes, code_hash: str, code: str) -> str:
+    """The code under a keyed one-time pad, kept on the tap so that the station's kiosk can show it: without
+    the card key the stored value says nothing (each tap's pad comes from its own code's keyed hash)."""
+    return _shifted(int(code), _pad(key, code_hash))
+
+
+def unmask_claim_code(key: bytes, code_hash: str, masked: str) -> str:
+    return _shifted(int(masked), -_pad(key, code_hash))
+
+
+def _pad(key: bytes, code_hash: str) -> int:
+    return int.from_bytes(hmac.new(key, f"kiosk:{code_hash}".encode(), hashlib.sha256).digest()[:8], "big")
+
+
+def _shifted(number: int, by: int) -> str:
+    return f"{(number + by) % 10 ** CLAIM_CODE_DIGITS:0{CLAIM_CODE_DIGITS}d}"
+
+
 def _claimable(window: timedelta, station_name: str):
     from printrelease.stations.models import Station, Tap, TapOutcome
 

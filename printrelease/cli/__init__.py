@@ -78,6 +78,13 @@ def cli_actor() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
+def audit(session, action: str, target: str = "", detail: str = "") -> None:
+    """Record an administrative action taken at the command line, in the command's transaction."""
+    from printrelease.audit.service import record_admin_action
+
+    record_admin_action(session, f"{cli_actor()} via CLI", action, target, detail)
+
+
 def in_transaction(command):
     """Run a command body inside one session transaction, passed as the first argument."""
 
@@ -91,10 +98,11 @@ def in_transaction(command):
 
 
 def _register() -> None:
-    from printrelease.cli import backup, cards, cups, db, doctor, jobs, prices, printers, report, stations, usage, users
+    from printrelease.cli import (backup, cards, cups, db, doctor, jobs, prices, printers, report, sitesettings,
+                                  stations, trail, usage, users)
     from printrelease.stations import console as station_console
 
-    for module in (db, cups, printers, users, cards, jobs, stations, prices, usage, report):
+    for module in (db, cups, printers, users, cards, jobs, stations, prices, usage, report, sitesettings, trail):
         main.add_command(module.group)
     main.add_command(doctor.doctor)
     main.add_command(backup.backup)

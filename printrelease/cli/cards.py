@@ -4,6 +4,7 @@ import contextlib
 
 import click
 
+from printrelease.cli import audit
 from printrelease.cards.errors import OWNED_BY, CardInUse
 from printrelease.cards.service import add_card, claim_unknown_card, list_cards, remove_card
 from printrelease.i18n import terminal_language, translate
@@ -34,6 +35,7 @@ def add(runtime, user, number, label) -> None:
     """Give USER the card NUMBER (a user may have several)."""
     with _naming_the_owner(), runtime.sessions.begin() as session:
         card = add_card(session, runtime.card_key, user, number, label)
+        audit(session, "cards.add", user, f"…{card.last4}" + (f" ({label})" if label else ""))
         click.echo(f"card …{card.last4} belongs to {user}")
 
 
@@ -55,6 +57,7 @@ def remove(runtime, user, number_or_last4) -> None:
     """Remove one of USER's cards, named by its number or its last four digits."""
     with runtime.sessions.begin() as session:
         card = remove_card(session, runtime.card_key, user, number_or_last4)
+        audit(session, "cards.remove", user, f"…{card.last4}")
         click.echo(f"removed card …{card.last4} of {user}")
 
 
@@ -66,4 +69,5 @@ def claim(runtime, user, station) -> None:
     """Give USER the unknown card most recently tapped at STATION (check who tapped it)."""
     with _naming_the_owner(), runtime.sessions.begin() as session:
         card = claim_unknown_card(session, user, station, runtime.settings.claim_window)
+        audit(session, "cards.claim", user, f"…{card.last4} tapped at {station}")
         click.echo(f"card …{card.last4} now belongs to {user}")

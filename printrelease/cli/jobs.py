@@ -4,7 +4,7 @@ import time
 
 import click
 
-from printrelease.cli import cli_actor, in_transaction
+from printrelease.cli import audit, cli_actor, in_transaction
 from printrelease.db import utcnow
 from printrelease.i18n import terminal_language
 from printrelease.jobs.models import JobState
@@ -49,6 +49,9 @@ def list_(session, user, states, all_states) -> None:
 def release(runtime, user, printer, job_ids, wait, timeout) -> None:
     """Send held jobs to a printer, oldest first, as their owner."""
     result = runtime.releaser.release(user, printer, job_ids or None, actor=runtime.actor)
+    if result.released:
+        with runtime.sessions.begin() as session:
+            audit(session, "jobs.release", user, f"{', '.join(str(j.job_id) for j in result.released)} to {printer}")
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     if not result.released:
@@ -89,6 +92,7 @@ def delete(runtime, job_ids, user) -> None:
     with runtime.sessions.begin() as session:
         for job_id in job_ids:
             job = delete_job(session, runtime.spool, job_id, actor=runtime.actor, owner=user)
+            audit(session, "jobs.delete", job.owner.login, f"job {job.id} ({job.title})")
             click.echo(f"deleted job {job.id} ({job.title})")
 
 
@@ -103,7 +107,8 @@ def resolve(runtime, job_id, outcome) -> None:
         raise click.UsageError("say what happened: --printed or --held")
     with runtime.sessions.begin() as session:
         job = resolve_lost_job(session, runtime.spool, job_id, outcome == "printed", actor=cli_actor(),
-                               hold_until=utcnow() + runtime.settings.hold_time)
+                               hold_until=utcnow() + runtime.site_settings.values().hold_time)
+        audit(session, "jobs.resolve", job.owner.login, f"job {job.id}: {outcome}")
         click.echo(f"job {job.id}: {job.state.value} ({job.state_reason})")
 
 

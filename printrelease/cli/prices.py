@@ -2,6 +2,7 @@
 
 import click
 
+from printrelease.cli import audit
 from printrelease.cli.dates import LOCAL_DATE
 from printrelease.i18n import terminal_language
 from printrelease.localtime import site_zone, start_of_day
@@ -62,6 +63,7 @@ def set_(runtime: Runtime, size, mono, colour, mono_duplex, colour_duplex, valid
     with runtime.sessions.begin() as session:
         price = set_price(session, size, settings.currency, mono, colour, mono_duplex, colour_duplex,
                           start_of_day(valid_from, settings.timezone) if valid_from else None, printer, actor)
+        audit(session, "prices.set", f"{size} at {printer or 'site'}", _line(price, settings.timezone))
         click.echo(_line(price, settings.timezone))
 
 
@@ -77,6 +79,7 @@ def end_override_(runtime: Runtime, printer, size, valid_from, actor) -> None:
     with runtime.sessions.begin() as session:
         row = end_override(session, printer, size, settings.currency,
                            start_of_day(valid_from, settings.timezone) if valid_from else None, actor)
+        audit(session, "prices.end_override", f"{size} at {printer}", _line(row, settings.timezone))
         click.echo(_line(row, settings.timezone))
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from printrelease.cli import in_transaction
+from printrelease.cli import audit, in_transaction
 from printrelease.cupsadmin import CupsAdminError, unshare
 from printrelease.printers.health import describe_status
 from printrelease.csvinput import decode_csv, read_rows
@@ -56,6 +56,7 @@ def sync(runtime, queues) -> None:
     server = runtime.print_server()
     with runtime.sessions.begin() as session:
         synced = sync_printers(session, server, only=set(queues) or None, note=_note)
+        audit(session, "printers.sync", runtime.settings.cups_server or "", ", ".join(p.name for p in synced))
         for printer in synced:
             _show(printer)
     unshare_departments(server, runtime.settings.cups_server or "", synced)
@@ -72,6 +73,8 @@ def add(runtime, name, queue, cups_server, location) -> None:
     server = runtime.print_server(cups_server or "")
     with runtime.sessions.begin() as session:
         printer = add_printer(session, server, name, queue or name, location, note=_note)
+        audit(session, "printers.add", printer.name,
+              f"{printer.cups_server or 'default'}/{printer.cups_queue}" + (f", {location}" if location else ""))
         _show(printer)
     unshare_departments(server, cups_server or runtime.settings.cups_server or "", [printer])
 
@@ -86,6 +89,7 @@ def import_(runtime, csv_file: Path, encoding) -> None:
     rows = read_rows(decode_csv(csv_file.read_bytes(), encoding, str(csv_file)), IMPORT_COLUMNS, ("queue",))
     with runtime.sessions.begin() as session:
         printers = import_printers(session, rows, runtime.print_server, runtime.settings.cups_server or "", _note)
+        audit(session, "printers.import", csv_file.name, ", ".join(p.name for p in printers))
         for printer in printers:
             _show(printer)
     click.echo(f"{len(printers)} printer(s) imported")
@@ -97,6 +101,7 @@ def import_(runtime, csv_file: Path, encoding) -> None:
 def remove(session, name) -> None:
     """Remove a printer that has no stations and no job history (else disable it)."""
     remove_printer(session, name)
+    audit(session, "printers.remove", name)
     click.echo(f"removed printer {name}")
 
 
@@ -106,6 +111,7 @@ def remove(session, name) -> None:
 def disable(session, name) -> None:
     """Stop releasing to NAME (taps there release nothing; jobs stay held); its history stays."""
     set_printer_active(session, name, False)
+    audit(session, "printers.disable", name)
     click.echo(f"{name} disabled")
 
 
@@ -115,6 +121,7 @@ def disable(session, name) -> None:
 def enable(session, name) -> None:
     """Release to NAME again."""
     set_printer_active(session, name, True)
+    audit(session, "printers.enable", name)
     click.echo(f"{name} enabled")
 
 

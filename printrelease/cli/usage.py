@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import click
 
+from printrelease.cli import audit
 from printrelease.cli.dates import LOCAL_DATE
 from printrelease.i18n import terminal_language
 from printrelease.localtime import bounds, local_now, site_zone
@@ -79,4 +80,6 @@ def correct(runtime: Runtime, record, reason, actor, refund, pages, sheets, colo
         row = correct_usage(session, record, reason, actor, refund=refund, pages=pages, sheets=sheets,
                             color_impressions=colour, mono_impressions=mono,
                             cost=None if cost is None else parse_amount(cost, currency))
+        audit(session, "usage.correct", f"usage record {record}", f"{'refund' if refund else 'correction'} "
+              f"{row.id} by {actor}: {reason}")
         click.echo(_line(row, runtime.settings.timezone))

@@ -6,8 +6,9 @@ import click
 from sqlalchemy import select
 
 from printrelease.accounts.models import User
-from printrelease.accounts.service import add_user, import_users, set_active, set_password, set_pin
-from printrelease.cli import in_transaction
+from printrelease.accounts.roles import ROLES
+from printrelease.accounts.service import add_user, get_user, import_users, set_active, set_password, set_pin, set_role
+from printrelease.cli import audit, in_transaction
 from printrelease.csvinput import decode_csv
 
 
@@ -26,6 +27,8 @@ def group() -> None:
 def add(session, login, display_name, email, department, department_name) -> None:
     """Add or update the user LOGIN (the name CUPS reports for their jobs)."""
     user = add_user(session, login, display_name, email, department, department_name)
+    given = {"name": display_name, "email": email, "department": department, "department_name": department_name}
+    audit(session, "users.add", user.login, ", ".join(f"{k}={v}" for k, v in given.items() if v))
     click.echo(f"{user.login}\t{user.display_name}\t{user.department.code if user.department else '-'}")
 
 
@@ -35,11 +38,14 @@ def add(session, login, display_name, email, department, department_name) -> Non
                                  "CP949, detected).")
 @click.pass_obj
 def import_(runtime, csv_file: Path, encoding) -> None:
-    """Import users from a CSV with columns login, display_name, email, department, department_name and card
-    (a card number as 'cards add' takes it; optional); all rows or none."""
+    """Import users from a CSV with columns login, display_name, email, department, department_name, card
+    (a card number as 'cards add' takes it; optional) and role (user, finance or admin; optional); all rows
+    or none."""
     text = decode_csv(csv_file.read_bytes(), encoding, str(csv_file))
     with runtime.sessions.begin() as session:
         result = import_users(session, text, card_key=runtime.card_key)
+        audit(session, "users.import", csv_file.name,
+              f"{result.created} created, {result.updated} updated, {result.cards} card(s)")
     click.echo(f"{result.created} created, {result.updated} updated, {result.cards} card(s)")
 
 
@@ -50,6 +56,7 @@ def import_(runtime, csv_file: Path, encoding) -> None:
 def set_pin_command(session, login, pin) -> None:
     """Set LOGIN's PIN, asked at every station once set."""
     set_pin(session, login, pin)
+    audit(session, "users.set_pin", login)
     click.echo(f"PIN set for {login}")
 
 
@@ -59,6 +66,7 @@ def set_pin_command(session, login, pin) -> None:
 def clear_pin(session, login) -> None:
     """Remove LOGIN's PIN."""
     set_pin(session, login, None)
+    audit(session, "users.clear_pin", login)
     click.echo(f"PIN cleared for {login}")
 
 
@@ -70,6 +78,7 @@ def clear_pin(session, login) -> None:
 def set_password_command(session, login, password) -> None:
     """Set LOGIN's password for the web UI."""
     set_password(session, login, password)
+    audit(session, "users.set_password", login)
     click.echo(f"password set for {login}")
 
 
@@ -79,6 +88,7 @@ def set_password_command(session, login, password) -> None:
 def clear_password(session, login) -> None:
     """Remove LOGIN's password: they can no longer log in to the web UI."""
     set_password(session, login, None)
+    audit(session, "users.clear_password", login)
     click.echo(f"password cleared for {login}")
 
 
@@ -89,6 +99,7 @@ def disable(session, login) -> None:
     """Disable LOGIN: their cards release nothing and they cannot log in; their held jobs stay until they
     expire."""
     set_active(session, login, False)
+    audit(session, "users.disable", login)
     click.echo(f"{login} disabled")
 
 
@@ -98,7 +109,20 @@ def disable(session, login) -> None:
 def enable(session, login) -> None:
     """Enable LOGIN again."""
     set_active(session, login, True)
+    audit(session, "users.enable", login)
     click.echo(f"{login} enabled")
+
+
+@group.command("set-role")
+@click.argument("login")
+@click.argument("role", type=click.Choice(ROLES))
+@in_transaction
+def set_role_command(session, login, role) -> None:
+    """Make LOGIN a user (their own jobs and cards), finance (reports) or admin (everything)."""
+    before = get_user(session, login).role
+    set_role(session, login, role)
+    audit(session, "users.set_role", login, f"{before} -> {role}")
+    click.echo(f"{login} is now {role}")
 
 
 @group.command("list")
@@ -107,4 +131,5 @@ def list_(session) -> None:
     """List users."""
     for user in session.scalars(select(User).order_by(User.login)).unique():
         department = user.department.code if user.department else "-"
-        click.echo(f"{user.login}\t{user.display_name}\t{department}\t{'active' if user.is_active else 'disabled'}")
+        click.echo(f"{user.login}\t{user.display_name}\t{department}\t{user.role}\t"
+                   f"{'active' if user.is_active else 'disabled'}")

@@ -29,3 +29,9 @@ class JobNotLost(Invalid):
     def __init__(self, job_id: int, state: str):
         super().__init__(job_id=job_id, state=state)
         self.job_id, self.state = job_id, state
+
+
+class OptionRefused(Invalid):
+    """A change to a held job's options that is not allowed (see jobs/changes.py)."""
+
+    code = "option_refused"

@@ -36,7 +36,9 @@ FINAL_STATES = {JobState.PRINTED, JobState.REJECTED, JobState.DELETED, JobState.
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_owner_state", "owner_id", "state"), Index("ix_jobs_state", "state"))
+    # owner + submitted: a user's history, newest first, a page at a time, however many jobs the site has.
+    __table_args__ = (Index("ix_jobs_owner_state", "owner_id", "state"), Index("ix_jobs_state", "state"),
+                      Index("ix_jobs_owner_submitted", "owner_id", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -87,10 +87,13 @@ def charge_for(session: Session, job: Job, printer_id: int | None = None, at: da
     """What `job` costs at `printer_id` (default: its own printer, else site prices) at `at` (default now)."""
     at = at or utcnow()
     printer_id = job.printer_id if printer_id is None else printer_id
+    return _charge(job, price_in_force(session, job.paper_size or "A4", printer_id, at))
+
+
+def _charge(job: Job, price: Price | None) -> Charge:
     colour, mono = impressions_of(job)
     duplex = job.sides.startswith("two-sided")
     size = job.paper_size or "A4"
-    price = price_in_force(session, size, printer_id, at)
     currency = price.currency if price is not None else ""
     return Charge(size, price.paper_size if price is not None else priced_size(size), duplex, colour, mono,
                   currency, amount(price, colour, mono, duplex), price.id if price is not None else None)
@@ -100,6 +103,17 @@ def estimate(session: Session, job: Job, printer: str | None = None, at: datetim
     """The estimated cost of a held job, at a release target if named (its overrides apply)."""
     printer_id = get_printer(session, printer).id if printer else None
     return charge_for(session, job, printer_id, at)
+
+
+def estimates(session: Session, jobs: list[Job], printer: str | None = None,
+              at: datetime | None = None) -> dict[int, Charge]:
+    """`estimate` for many held jobs at once, by job id: each paper size's price is looked up once."""
+    at = at or utcnow()
+    printer_id = get_printer(session, printer).id if printer else None
+    prices: dict[str, Price | None] = {}
+    for size in {job.paper_size or "A4" for job in jobs}:
+        prices[size] = price_in_force(session, size, printer_id, at)
+    return {job.id: _charge(job, prices[job.paper_size or "A4"]) for job in jobs}
 
 
 def set_price(

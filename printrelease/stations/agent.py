@@ -19,6 +19,7 @@ log = logging.getLogger("printrelease.station")
 
 SIGNALS = {
     "released": Signal.SUCCESS,
+    "identified": Signal.SUCCESS,  # the kiosk beside the reader shows the person's jobs
     "nothing_to_print": Signal.NOTHING,
     "unknown_card": Signal.UNKNOWN,
     "rate_limited": Signal.UNKNOWN,

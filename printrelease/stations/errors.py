@@ -18,3 +18,8 @@ class StationExists(Invalid):
 
     def __init__(self, name: str):
         super().__init__(name=name)
+
+
+class BadReleaseMode(Invalid):
+    code = "bad_release_mode"
+    template = N_("'%(mode)s' is not a release mode (%(modes)s)")

@@ -13,6 +13,9 @@ from printrelease.db import Base, utcnow
 from printrelease.printers.models import Printer
 
 
+RELEASE_MODES = ("all", "choose")
+
+
 class Station(Base):
     __tablename__ = "stations"
 
@@ -21,6 +24,8 @@ class Station(Base):
     printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
     credential_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
     require_pin: Mapped[bool] = mapped_column(default=False)
+    # "all": a tap releases every held job; "choose": a tap identifies the person, who chooses at the kiosk.
+    release_mode: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]  # the agent's last heartbeat or tap
 
@@ -38,11 +43,14 @@ class TapOutcome(str, enum.Enum):
     WRONG_PIN = "wrong_pin"
     PRINTER_UNAVAILABLE = "printer_unavailable"
     RATE_LIMITED = "rate_limited"
+    IDENTIFIED = "identified"  # at a "choose" station: nothing released, the kiosk shows the person's jobs
 
 
 class Tap(Base):
     __tablename__ = "taps"
+    # station + at: a kiosk asks every second who last tapped at its station.
     __table_args__ = (Index("ix_taps_station_outcome_at", "station_id", "outcome", "at"),
+                      Index("ix_taps_station_at", "station_id", "at"),
                       UniqueConstraint("station_id", "request_id", name="uq_taps_station_id_request_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,5 +73,8 @@ class Tap(Base):
     # claim it; only its keyed hash is kept, with the wrong codes tried against it.
     claim_code_hash: Mapped[str | None] = mapped_column(String(64))
     claim_failures: Mapped[int] = mapped_column(default=0)
+    claim_code_masked: Mapped[str | None] = mapped_column(String(6))  # for the kiosk: cards/service.py
+    # An identifying tap opens the person's jobs on the station's kiosk until then, or until it is ended.
+    ended_at: Mapped[datetime | None]
 
     station: Mapped[Station] = relationship(lazy="joined")

@@ -4,39 +4,42 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease.accounts.models import User
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
-from printrelease.cards.service import claim_code_hash, find_card, new_claim_code
+from printrelease.cards.service import claim_code_hash, find_card, mask_claim_code, new_claim_code
 from printrelease.credentials.service import issue_token, revoke
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.events import event as log_event
 from printrelease.i18n import LANGUAGES
+from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import get_printer
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
-from printrelease.stations.errors import StationExists, UnknownStation
-from printrelease.stations.models import Station, Tap, TapOutcome
+from printrelease.stations.errors import BadReleaseMode, StationExists, UnknownStation
+from printrelease.stations.models import RELEASE_MODES, Station, Tap, TapOutcome
 from printrelease.stations.wording import wording
 
 STATION = "station"
 
 
-def add_station(session: Session, name: str, printer_name: str, require_pin: bool = False) -> tuple[Station, str]:
+def add_station(session: Session, name: str, printer_name: str, require_pin: bool = False,
+                release_mode: str = "all") -> tuple[Station, str]:
     """Create a station at a printer; returns it with its token, which is shown once and never stored."""
     if session.scalar(select(Station).where(Station.name == name)) is not None:
         raise StationExists(name)
     printer = get_printer(session, printer_name)
     credential, token = issue_token(session, STATION, name)
-    station = Station(name=name, printer=printer, credential=credential, require_pin=require_pin)
+    station = Station(name=name, printer=printer, credential=credential, require_pin=require_pin,
+                      release_mode=_check_mode(release_mode))
     session.add(station)
     session.flush()
     return station, token
@@ -58,6 +61,19 @@ def last_taps(session: Session) -> dict[int, Tap]:
     latest = select(Tap.station_id, func.max(Tap.id).label("id")).group_by(Tap.station_id).subquery()
     taps = session.scalars(select(Tap).join(latest, Tap.id == latest.c.id)).unique()
     return {tap.station_id: tap for tap in taps}
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in RELEASE_MODES:
+        raise BadReleaseMode(mode=str(mode)[:20], modes=", ".join(RELEASE_MODES))
+    return mode
+
+
+def set_release_mode(session: Session, name: str, mode: str) -> Station:
+    """"all": a tap releases every held job; "choose": a tap shows the person's jobs on the kiosk."""
+    station = get_station(session, name)
+    station.release_mode = _check_mode(mode)
+    return station
 
 
 def remove_station(session: Session, name: str) -> None:
@@ -88,10 +104,11 @@ class TapResult:
     # with the station's name to claim the card. Only its keyed hash is stored, on the tap's row.
     claim_code: str = ""
     claim_code_hash: str | None = field(default=None, repr=False)
+    claim_code_masked: str | None = field(default=None, repr=False)  # what the kiosk shows, unmasked
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        del data["claim_code_hash"]
+        del data["claim_code_hash"], data["claim_code_masked"]
         data["outcome"] = self.outcome.value
         data["say"] = wording(self.outcome.value, self.display_name, self.jobs, self.pages, self.printer, self.why,
                               station=self.station, code=self.claim_code)
@@ -143,6 +160,8 @@ class TapService:
             station = session.get(Station, station_id)
             printer_name, station_name = station.printer.name, station.name
             result, user = self._check(session, station, canonical, last4, pin)
+            if result is None and station.release_mode == "choose":
+                result = self._identify(session, user, last4)  # the kiosk lets them choose; nothing released
             if result is not None:
                 result.printer = printer_name
                 self._log(session, tap_id, station_id, digest, last4, user.id if user else None, result)
@@ -199,11 +218,12 @@ class TapService:
                 return TapResult(TapOutcome.RATE_LIMITED, "too many unknown cards here; wait a minute",
                                  last4=last4), None
             code = new_claim_code()
+            code_hash = claim_code_hash(self.card_key, numbers.card_hash(self.card_key, canonical), code)
             # The message is logged on the tap's row: the code is not in it.
             return TapResult(TapOutcome.UNKNOWN_CARD, "this card is not registered; to claim it, log in and give "
                              "this station's name and the code shown here", last4=last4, station=station.name,
-                             claim_code=code, claim_code_hash=claim_code_hash(
-                                 self.card_key, numbers.card_hash(self.card_key, canonical), code)), None
+                             claim_code=code, claim_code_hash=code_hash,
+                             claim_code_masked=mask_claim_code(self.card_key, code_hash, code)), None
         user = card.user
         if not user.is_active:
             return TapResult(TapOutcome.CARD_DISABLED, "this account is disabled", user.display_name,
@@ -213,6 +233,15 @@ class TapService:
             if refusal is not None:
                 return refusal, user
         return None, user
+
+    @staticmethod
+    def _identify(session: Session, user: User, last4: str) -> TapResult:
+        jobs, pages = session.execute(
+            select(func.count(Job.id), func.coalesce(func.sum(Job.pages * Job.copies), 0))
+            .where(Job.owner_id == user.id, Job.state == JobState.HELD,
+                   or_(Job.expires_at.is_(None), Job.expires_at > utcnow()))).one()
+        return TapResult(TapOutcome.IDENTIFIED, f"{jobs} held job(s); the kiosk shows them", user.display_name,
+                         jobs, pages, last4)
 
     def _check_pin(self, session: Session, user, station: Station, pin: str | None, last4: str):
         wrong = session.scalar(
@@ -245,8 +274,9 @@ class TapService:
             session.add(tap)
         tap.card_hash, tap.last4, tap.user_id, tap.outcome = digest, last4, user_id, result.outcome
         tap.jobs, tap.pages, tap.detail = result.jobs, result.pages, result.message[:1000]
-        tap.claim_code_hash = result.claim_code_hash
-        tap.answer = json.dumps({**result.as_dict(), "claim_code": ""}, ensure_ascii=False)
+        tap.claim_code_hash, tap.claim_code_masked = result.claim_code_hash, result.claim_code_masked
+        # Worded without the code too: "say" would otherwise carry it into the stored answer.
+        tap.answer = json.dumps(replace(result, claim_code="").as_dict(), ensure_ascii=False)
         station, user = session.get(Station, station_id), session.get(User, user_id) if user_id else None
         log_event("tap", station=station.name if station else station_id, printer=result.printer or None,
                   card=f"…{last4}" if last4 else None, user=user.login if user else None,

@@ -10,6 +10,7 @@ from printrelease.i18n import LANGUAGES, N_, translate
 WORDING: dict[str, str] = {
     "released": N_("%(name)s: printing %(jobs)s job(s), %(pages)s page(s) at %(printer)s."),
     "nothing_to_print": N_("%(name)s: nothing is waiting to print."),
+    "identified": N_("%(name)s: %(jobs)s job(s) waiting; choose on the screen which to print."),
     "unknown_card": N_("Unknown card: to claim it, log in on the web and give station %(station)s and code "
                        "%(code)s."),
     "card_disabled": N_("This account is disabled; please ask the administrator."),

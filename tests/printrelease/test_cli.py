@@ -28,7 +28,7 @@ def test_users_import_with_korean_names(runner, runtime, tmp_path):
         user = get_user(session, "kimsr")
         assert (user.display_name, user.department.code, user.department.name) == ("김성렬", "budget", "기획예산과")
     listing = runner.invoke("users", "list").output
-    assert "leejy\t이지영\tcivil\tactive" in listing
+    assert "leejy\t이지영\tcivil\tuser\tactive" in listing
 
 
 def test_a_bad_import_changes_nothing_and_says_why(runner, runtime, tmp_path):
@@ -77,7 +77,7 @@ def test_stations_commands_show_the_token_once(runner, runtime):
     added = runner.invoke("stations", "add", "reader-a", "--printer", "dept-a", "--require-pin").output
     token = added.rsplit(": ", 1)[1].strip()
     assert len(token) >= 40 and token not in runner.invoke("stations", "list").output
-    assert "reader-a\tdept-a\tPIN\tno taps yet" in runner.invoke("stations", "list").output
+    assert "reader-a\tdept-a\tPIN\tall\tno taps yet" in runner.invoke("stations", "list").output
     assert runner.invoke("stations", "add", "reader-a", "--printer", "dept-a").exit_code == 1
     assert "removed station reader-a" in runner.invoke("stations", "remove", "reader-a").output
 

@@ -1,0 +1,1 @@
+"""The audit trail of administrative actions: who changed what, when, from where."""
