@@ -1,4 +1,4 @@
-"""One administrative action: who (a login, or "root via CLI"), when, what, on what, from which address."""
+"""One administrative action: who (a login, or "cli:root"), when, what, on what, from which address."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from printrelease.paging import Page, bounded, check_instants, count
 
 def record_admin_action(session: Session, actor: str, action: str, target: str = "", detail: str = "",
                         address: str = "") -> AuditEntry:
-    """Add one entry to the trail. `actor` is a login, or e.g. "root via CLI"; `action` a code such as
+    """Add one entry to the trail. `actor` is a login, or e.g. "cli:root"; `action` a code such as
     "users.set_role"; `detail` what changed, never a secret (no password, no token, no card number)."""
     entry = AuditEntry(at=utcnow(), actor=(actor or "?")[:255], action=action[:64], target=(target or "")[:255],
                        detail=(detail or "")[:4000], address=(address or "")[:64])

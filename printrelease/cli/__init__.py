@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import getpass
-import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -73,16 +71,18 @@ def main(ctx: click.Context, data_dir, database_url, cups_server) -> None:
 
 
 def cli_actor() -> str:
-    """Who acts through the command line, for the audit trail: the administrator's own login (through
-    sudo too), or root."""
-    return os.environ.get("SUDO_USER") or getpass.getuser()
+    """Who acts through the command line, for the audit trail: "cli:" and the administrator's own login
+    (through sudo too), or root; found before the command became the service user."""
+    context = click.get_current_context(silent=True)
+    runtime = context.find_object(Runtime) if context is not None else None
+    return runtime.actor if runtime is not None else f"cli:{invoking_login()}"
 
 
 def audit(session, action: str, target: str = "", detail: str = "") -> None:
     """Record an administrative action taken at the command line, in the command's transaction."""
     from printrelease.audit.service import record_admin_action
 
-    record_admin_action(session, f"{cli_actor()} via CLI", action, target, detail)
+    record_admin_action(session, cli_actor(), action, target, detail)
 
 
 def in_transaction(command):

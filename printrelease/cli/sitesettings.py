@@ -34,7 +34,7 @@ def show(runtime: Runtime) -> None:
 def set_(runtime: Runtime, name, value) -> None:
     """Set NAME to VALUE (hold_hours: e.g. 48; max_job_bytes: e.g. 200M or 1G)."""
     with runtime.sessions.begin() as session:
-        row = set_setting(session, name, value, f"{cli_actor()} via CLI")
+        row = set_setting(session, name, value, cli_actor())
         audit(session, "settings.set", name, row.value)
     click.echo(f"{name} = {row.value}")
 

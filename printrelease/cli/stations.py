@@ -78,7 +78,7 @@ def remove(session, name) -> None:
 def pair(session, name) -> None:
     """Make a one-time code that pairs a kiosk with station NAME: type it on the kiosk's pairing page
     within a few minutes. Only its hash is kept."""
-    pairing, code = create_pairing_code(session, name, f"{cli_actor()} via CLI")
+    pairing, code = create_pairing_code(session, name, cli_actor())
     audit(session, "stations.pair", name, f"pairing code valid until {pairing.expires_at:%H:%M} UTC")
     click.echo(f"pairing code for {name} (valid {PAIRING_VALID.seconds // 60} minutes, once): {code}")
 

@@ -11,7 +11,7 @@ from printrelease.runtime import Runtime
 
 
 @click.command("audit")
-@click.option("--actor", help="Only this person's actions (a login, or e.g. 'root via CLI').")
+@click.option("--actor", help="Only this person's actions (a login, or e.g. 'cli:root').")
 @click.option("--action", help="Only this action (e.g. users.set_role), or a prefix ending in '.' (users.).")
 @click.option("--from", "first", type=LOCAL_DATE, help="First day.")
 @click.option("--to", "last", type=LOCAL_DATE, help="Last day, included.")

@@ -17,7 +17,7 @@ from sandbox.documents import make_pdf
 def test_entries_read_back_newest_first_filtered_and_paged(session):
     for n in range(5):
         record_admin_action(session, "admin", "users.set_role", f"user{n}", "user -> finance", "10.0.0.1")
-    record_admin_action(session, "root via CLI", "printers.disable", "dept-a")
+    record_admin_action(session, "cli:root", "printers.disable", "dept-a")
     record_admin_action(session, "x" * 500, "stations.pair", "reader-a", "d" * 10_000)
     session.flush()
     session.execute(update(AuditEntry).where(AuditEntry.target == "user0").values(at=utcnow() - timedelta(days=2)))
@@ -37,7 +37,7 @@ def test_entries_read_back_newest_first_filtered_and_paged(session):
 
 
 def test_administrative_commands_are_audited(runner, runtime, tmp_path):
-    me = f"{cli_actor()} via CLI"
+    me = cli_actor()
     csv_file = tmp_path / "users.csv"
     csv_file.write_text("login,display_name,role\nparkmh,박민호,finance\n", encoding="utf-8")
     with runtime.sessions.begin() as session:

@@ -76,7 +76,7 @@ def test_settings_show_and_set_at_the_command_line(runner):
     shown = runner.invoke("settings", "show").output
     assert "hold_hours\t24\tconfiguration" in shown and f"max_job_bytes\t{1024 ** 3}\tconfiguration" in shown
     assert runner.invoke("settings", "set", "max_job_bytes", "300M").output == f"max_job_bytes = {300 * 1024 ** 2}\n"
-    assert "via CLI" in runner.invoke("settings", "show").output
+    assert "cli:" in runner.invoke("settings", "show").output
     refused = runner.invoke("settings", "set", "hold_hours", "0")
     assert refused.exit_code == 1 and "hold_hours" in refused.output
     assert "configuration" in runner.invoke("settings", "reset", "max_job_bytes").output
