@@ -90,3 +90,20 @@ def form_token(client, path: str = "/login") -> str:
     match = TOKEN.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path} ({page.status_code})"
     return match.group(1)
+
+
+def hold(runtime, login: str, title: str, body: bytes, options: str = "", age=None, copies: str = "1") -> int:
+    """Capture a held job for `login` as the capture API does (pages counted in-process); `age` moves its
+    submission (and deadline) that far into the past. Returns the job's id."""
+    from sqlalchemy import update
+
+    from printrelease.jobs.capture import CapturePolicy, CaptureRequest, capture_job
+    from printrelease.jobs.models import Job
+
+    with runtime.sessions.begin() as session:
+        job = capture_job(session, runtime.spool, CapturePolicy(), CaptureRequest(
+            user=login, title=title, options=options, copies=copies), [body]).job
+        if age is not None:
+            session.execute(update(Job).where(Job.id == job.id).values(
+                submitted_at=job.submitted_at - age, expires_at=job.expires_at - age))
+        return job.id

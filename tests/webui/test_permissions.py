@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.webui.conftest import form_token
+from tests.webui.conftest import form_token, hold
+from webui import seams
 
 WHO = ("anonymous", "user", "other", "finance", "admin")
 LOGIN = "login page"  # anonymous visitors of a page are sent to log in
@@ -20,6 +21,18 @@ def everyone(status) -> dict:
 def users(status, anonymous=LOGIN) -> dict:
     return {"anonymous": anonymous, **{who: status for who in WHO[1:]}}
 
+
+# Another user's job or card is "no such job" (404) for everyone but its owner, admins included: their
+# pages are elsewhere.
+OWNER = {"anonymous": LOGIN, "user": None, "other": 404, "finance": 404, "admin": 404}
+
+
+def owner(status) -> dict:
+    return {**OWNER, "user": status}
+
+
+# SEAM(jobs thumbnails): 404 until the core makes thumbnails; the owner's picture then.
+THUMBNAIL = 200 if seams.thumbnails_available() else 404
 
 FINANCE = {"anonymous": LOGIN, "user": 403, "other": 403, "finance": 200, "admin": 200}
 ADMIN = {"anonymous": LOGIN, "user": 403, "other": 403, "finance": 403, "admin": 200}
@@ -41,6 +54,13 @@ ROUTES = [
     Route("POST", "/logout", everyone(303)),
     Route("POST", "/language", everyone(303), {"language": "en"}),
     Route("GET", "/jobs", users(200)),
+    Route("GET", "/jobs/printers", users(200)),
+    Route("GET", "/jobs/history", users(200)),
+    Route("GET", "/jobs/{job}", owner(200)),
+    Route("POST", "/jobs/{job}", owner(303), {"copies": "2", "sides": "one-sided"}),
+    Route("GET", "/jobs/{job}/thumbnail", owner(THUMBNAIL)),
+    Route("POST", "/jobs/release", owner(303), {"job": "{job}"}),  # no printer chosen: back to the list
+    Route("POST", "/jobs/delete", owner(200), {"job": "{job}"}),  # the page that asks to confirm
     Route("GET", "/cards", users(200)),
     Route("GET", "/upload", users(200)),
     Route("POST", "/upload", users(400)),  # no file given
@@ -81,9 +101,9 @@ def database_url(tmp_path, request):
 
 
 @pytest.fixture
-def things(runtime, people):
-    """What the table's placeholders name: nothing yet for the shape's own routes."""
-    return {}
+def things(runtime, people, pdf):
+    """What the table's placeholders name: a held job of the user's."""
+    return {"job": hold(runtime, "kimsr", "예산안 2013.pdf", pdf)}
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
@@ -91,7 +111,8 @@ def test_who_may_use_what(client_as, things, route):
     for who in WHO:
         client = client_as(who)
         path = route.path.format(**things)
-        kwargs = {"json": route.data} if route.json else {"data": {**route.data, "csrf_token": form_token(client)}}
+        data = {name: str(value).format(**things) for name, value in route.data.items()}
+        kwargs = {"json": data} if route.json else {"data": {**data, "csrf_token": form_token(client)}}
         answer = client.open(path, method=route.method, **kwargs)
         wanted = route.expect[who]
         if wanted == LOGIN:

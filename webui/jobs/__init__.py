@@ -1,15 +1,13 @@
-"""My jobs (/jobs): the logged-in user's held jobs, their options, release and deletion, and history."""
+"""My jobs (/jobs): the logged-in user's held jobs, their options, release and deletion, and history.
+
+Every view finds jobs through the owner (`jobs.service.get_job(..., owner=...)`, the releaser's own
+check): another user's job is "no such job" by every URL, never "forbidden".
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-from webui.auth import login_required
+from flask import Blueprint
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-
-@bp.get("")
-@login_required
-def index():
-    return render_template("jobs/index.html")
+from webui.jobs import history, views  # noqa: E402,F401  (they add their routes to bp)
