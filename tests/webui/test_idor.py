@@ -45,6 +45,7 @@ JOB_ACTIONS = [
     ("POST", "/jobs/delete", {"job": ["{victim_job}"]}),
     ("POST", "/jobs/delete", {"job": ["{own_job}", "{victim_job}"], "confirm": "1"}),
     ("POST", "/jobs/delete", {"job": ["{victim_job}"], "confirm": "1"}),
+    ("POST", "/cards/{card}/remove", {}),
 ]
 
 

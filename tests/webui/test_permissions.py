@@ -62,6 +62,8 @@ ROUTES = [
     Route("POST", "/jobs/release", owner(303), {"job": "{job}"}),  # no printer chosen: back to the list
     Route("POST", "/jobs/delete", owner(200), {"job": "{job}"}),  # the page that asks to confirm
     Route("GET", "/cards", users(200)),
+    Route("POST", "/cards/claim", users(400)),  # no station or code given
+    Route("POST", "/cards/{card}/remove", owner(303)),
     Route("GET", "/upload", users(200)),
     Route("POST", "/upload", users(400)),  # no file given
     Route("GET", "/kiosk", everyone(200)),
@@ -102,8 +104,12 @@ def database_url(tmp_path, request):
 
 @pytest.fixture
 def things(runtime, people, pdf):
-    """What the table's placeholders name: a held job of the user's."""
-    return {"job": hold(runtime, "kimsr", "예산안 2013.pdf", pdf)}
+    """What the table's placeholders name: a held job and a card of the user's."""
+    from printrelease.cards.service import add_card
+
+    with runtime.sessions.begin() as session:
+        card = add_card(session, runtime.card_key, "kimsr", "04A1B2C3").id
+    return {"job": hold(runtime, "kimsr", "예산안 2013.pdf", pdf), "card": card}
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
