@@ -65,5 +65,9 @@ report-picture: debs venv  ## Refresh docs/report-page.png (a PDF report's first
 		PRINTRELEASE_SAVE_PICTURES=1 $(BIN)/python -m pytest -q \
 		"tests/printrelease/reports/test_formats.py::test_pdf_totals_fonts_and_a_picture[sqlite]"
 
+screenshots: debs venv  ## Refresh docs/screenshots/ (the main pages in Korean and English) from the browser tests
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		PRINTRELEASE_SAVE_PICTURES=1 $(BIN)/python -m pytest -q tests/browser
+
 clean:  ## Remove the virtual environment and sandbox data
 	rm -rf $(VENV) var .pytest_cache /var/tmp/printrelease-demo

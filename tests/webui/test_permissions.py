@@ -127,3 +127,14 @@ def test_who_may_use_what(client_as, things, route):
             assert answer.status_code in wanted, (who, answer.status_code)
         else:
             assert answer.status_code == wanted, (who, answer.status_code, answer.get_data(as_text=True)[-300:])
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.method == "POST" and not r.json],
+                         ids=lambda r: f"{r.method} {r.path}")
+def test_every_form_is_refused_without_its_csrf_token(client_as, things, route):
+    client = client_as("user")
+    data = {name: str(value).format(**things) for name, value in route.data.items()}
+    for token in (None, "forged-token"):
+        answer = client.post(route.path.format(**things), data={**data, **({"csrf_token": token} if token else {})})
+        assert answer.status_code == 400, (token, answer.status_code)
+        assert "양식이 오래되었거나" in answer.get_data(as_text=True)

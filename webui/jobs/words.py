@@ -18,4 +18,4 @@ SIDES = {
     "two-sided-long-edge": N_("Two-sided (long edge)"),
     "two-sided-short-edge": N_("Two-sided (short edge)"),
 }
-COLOURS = {"color": N_("Colour"), "monochrome": N_("Black and white")}
+COLOURS = {"color": N_("In colour"), "monochrome": N_("Black and white")}
