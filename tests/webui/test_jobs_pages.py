@@ -151,3 +151,41 @@ def test_a_title_is_text_never_markup(client_as, runtime, people, pdf):
     html = page(client_as("user"), "/jobs")
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; 예산" in html
     assert "<b>굵게</b>" not in html
+
+
+def statements(runtime, client, path) -> int:
+    """How many SQL statements one page takes."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_pages_take_as_many_queries_for_twenty_jobs_as_for_two(client_as, runtime, people, printers, pdf):
+    with runtime.sessions.begin() as session:
+        set_price(session, "A4", "KRW", mono="20", colour="100")
+    for n in range(2):
+        hold(runtime, "kimsr", f"문서 {n}.pdf", pdf)
+    client = client_as("user")
+    few = {path: statements(runtime, client, path) for path in ("/jobs", "/jobs/history")}
+    for n in range(2, 20):
+        hold(runtime, "kimsr", f"문서 {n}.pdf", pdf)
+    with runtime.sessions.begin() as session:
+        session.execute(update(Job).where(Job.title.in_(["문서 0.pdf", "문서 1.pdf"])).values(state=JobState.PRINTED))
+    many = {path: statements(runtime, client, path) for path in ("/jobs", "/jobs/history")}
+    assert many == few, "no query per job"
+
+
+def test_the_printer_list_refreshes_alone_and_keeps_the_choice(client_as, jobs, printers):
+    fragment = client_as("user").get("/jobs/printers?printer=dept-c").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<fieldset class="printers" id="printers"') and "<html" not in fragment
+    assert re.search(r'value="dept-c"[^>]*checked', fragment)
