@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from printrelease.jobs.models import Job, JobState
 from sandbox.documents import make_pdf
+from tests.browser.conftest import PASSWORD
 from tests.waiting import wait_until
 
 
@@ -98,3 +99,29 @@ def test_a_keyboard_alone_gets_around(web, visitor):
     assert focused, "after the skip link, Tab goes into the page's own content"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "the keyboard's place is visible"
+
+
+def _post_head(web, path: str, length: int, cookie: str = "") -> str:
+    """Send only the headers and 64 KB of a `length`-byte multipart POST; the status line of the answer."""
+    import socket
+
+    boundary = "x" * 20
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\nContent-Length: {length}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n{cookie}\r\n").encode()
+    with socket.create_connection(("127.0.0.1", web.port), timeout=10) as connection:
+        connection.sendall(head + b"0" * 65536)
+        return connection.recv(4096).split(b"\r\n", 1)[0].decode()
+
+
+def test_a_huge_upload_is_answered_at_once_and_never_stored(web):
+    import json
+    import urllib.request
+
+    before = sum(1 for _ in web.runtime.spool.tmp.iterdir())
+    assert _post_head(web, "/upload", 10**9).endswith("303 SEE OTHER"), "anonymous: to the login page, unread"
+    login = urllib.request.Request(web.url + "/api/v1/session", method="POST", headers={
+        "Content-Type": "application/json"}, data=json.dumps({"login": "kimsr", "password": PASSWORD}).encode())
+    with urllib.request.urlopen(login, timeout=10) as answer:
+        cookie = "Cookie: " + answer.headers["Set-Cookie"].split(";")[0] + "\r\n"
+    assert _post_head(web, "/upload", 10**9, cookie).endswith("413 REQUEST ENTITY TOO LARGE")
+    assert sum(1 for _ in web.runtime.spool.tmp.iterdir()) == before

@@ -189,3 +189,8 @@ def test_the_printer_list_refreshes_alone_and_keeps_the_choice(client_as, jobs, 
     fragment = client_as("user").get("/jobs/printers?printer=dept-c").get_data(as_text=True)
     assert fragment.lstrip().startswith('<fieldset class="printers" id="printers"') and "<html" not in fragment
     assert re.search(r'value="dept-c"[^>]*checked', fragment)
+
+
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=2026-02-30", "page=99999999999"])
+def test_history_filters_at_the_edges_of_the_calendar_are_answered(client_as, people, query):
+    assert client_as("user").get(f"/jobs/history?{query}").status_code in (200, 400)

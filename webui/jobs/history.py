@@ -25,8 +25,11 @@ def history():
     since = until = None
     if valid:
         zone = runtime().settings.timezone
-        since = start_of_day(form.since.data, zone) if form.since.data else None
-        until = start_of_day(form.until.data + timedelta(days=1), zone) if form.until.data else None
+        try:
+            since = start_of_day(form.since.data, zone) if form.since.data else None
+            until = start_of_day(form.until.data + timedelta(days=1), zone) if form.until.data else None
+        except OverflowError:  # the first or last day a date can have: no instant of it in UTC
+            valid, since, until = False, None, None
     found = seams.job_history(get_session(), g.user, since, until, _page(request.args.get("page", "1")), PER_PAGE)
     filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
     return render_template("jobs/history.html", form=form, found=found, words=words, filters=filters), \

@@ -14,6 +14,7 @@ import math
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from printrelease.errors import Invalid
@@ -23,6 +24,8 @@ PDF, POSTSCRIPT, TEXT, JPEG, PNG = "pdf", "postscript", "text", "jpeg", "png"
 HEAD_BYTES = 4096
 MEMORY_BYTES = 1024**3  # address space of one conversion
 SECONDS = 60.0  # and its time, CPU and wall clock alike
+# Conversions at once in one server process: more uploads wait their turn rather than take the machine.
+_CONVERTING = threading.BoundedSemaphore(2)
 
 
 class UnreadableUpload(Invalid):
@@ -77,9 +80,12 @@ def to_pdf(source: Path, kind: str, target: Path, title: str, max_bytes: int,
                    f"-sOutputFile={target}", "-f", str(source)]
     else:
         command = [sys.executable, "-m", "webui.upload.render", kind, str(source), str(target), title]
-    limits = ["prlimit", f"--as={memory_bytes}", f"--cpu={max(1, math.ceil(seconds))}", f"--fsize={max_bytes}"]
+    cpu = max(1, math.ceil(seconds))
+    # SIGXCPU at the soft CPU limit says why it stopped; the hard limit a second later makes sure it does.
+    limits = ["prlimit", f"--as={memory_bytes}", f"--cpu={cpu}:{cpu + 1}", f"--fsize={max_bytes}"]
     try:
-        _run([*limits, *command], target, seconds)
+        with _CONVERTING:
+            _run([*limits, *command], target, seconds)
     except UnreadableUpload:
         target.unlink(missing_ok=True)  # half a PDF is no PDF
         raise
