@@ -83,6 +83,10 @@ def _domain_error(error: PrintReleaseError):
     if for_api():
         return domain_error_response(error)
     if isinstance(error, NotLoggedIn):
+        if request.headers.get("HX-Request"):
+            # A part of a page refreshing itself (htmx) after the session ended: the whole page goes to
+            # the login, rather than the login page going into the part.
+            return "", 401, {"HX-Redirect": url_for("auth.login")}
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")
                                 if request.method == "GET" else None), 303)
     from webui.i18n import language

@@ -30,7 +30,7 @@ def init_app(app: Flask, exempt: list) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.endpoint != "static" and response.mimetype == "text/html":
+        if request.endpoint != "static" and response.mimetype in ("text/html", "application/json"):
             # Pages show one user's jobs: no shared cache keeps them, and Back after logout refetches.
             headers.setdefault("Cache-Control", "no-store")
         return response

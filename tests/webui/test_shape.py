@@ -111,3 +111,8 @@ def test_static_assets_are_served_by_the_app(client):
         answer = client.get(path)
         assert answer.status_code == 200, path
         answer.close()
+
+
+def test_a_part_of_a_page_refreshing_after_the_session_ended_sends_the_whole_page_to_the_login(client, people):
+    answer = client.get("/jobs/printers", headers={"HX-Request": "true"})
+    assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/login"
