@@ -125,3 +125,19 @@ def test_a_huge_upload_is_answered_at_once_and_never_stored(web):
         cookie = "Cookie: " + answer.headers["Set-Cookie"].split(";")[0] + "\r\n"
     assert _post_head(web, "/upload", 10**9, cookie).endswith("413 REQUEST ENTITY TOO LARGE")
     assert sum(1 for _ in web.runtime.spool.tmp.iterdir()) == before
+
+
+def test_the_printer_list_refreshes_in_place_and_keeps_the_choice(web, visitor):
+    visitor.log_in()
+    page = visitor.page
+    if not page.locator("#printers").count():  # no held job of kimsr's: the list is on the page with jobs
+        web.lp(make_pdf(web.root / "refresh.pdf", pages=1), "kimsr", "refresh.pdf")
+        web.wait_jobs(1, JobState.HELD)
+        visitor.goto("/jobs")
+    page.get_by_label(re.compile("^dept-b")).check()
+    with page.expect_response(re.compile(r"/jobs/printers\?printer=dept-b")):
+        page.evaluate("htmx.ajax('GET', '/jobs/printers', {source: '#printers', target: '#printers', "
+                      "swap: 'outerHTML'})")
+    page.wait_for_function("document.querySelector('#printers input[value=dept-b]').checked")
+    visitor.check()
+    assert page.locator("#printers").count() == 1 and page.locator("main h1").count() == 1
