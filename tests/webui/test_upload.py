@@ -148,3 +148,14 @@ def test_a_conversion_that_grows_past_the_size_limit_is_stopped(tmp_path):
         to_pdf(text, TEXT, tmp_path / "out.pdf", "long", 20_000)
     assert refused.value.words("en") == "this file cannot be printed: it is too large once converted to PDF"
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_after_a_refusal_the_form_takes_another_file(client_as, runtime, files):
+    client = client_as("user")
+    form = upload_form(client)
+    refused = upload(client, b"%PDF-1.4\nnot really\n%%EOF\n", "broken.pdf", form)
+    assert refused.status_code == 422
+    again = re.search(r'name="upload_id" type="hidden" value="([0-9a-f]+)"', refused.get_data(as_text=True)).group(1)
+    assert again != form["upload_id"]
+    assert upload(client, files["pdf"], "good.pdf", {**form, "upload_id": again}).status_code == 303
+    assert [job.title for job in held(runtime)] == ["good.pdf"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import shlex
 import uuid
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -56,6 +57,9 @@ def _form(blank: bool = False) -> UploadForm:
 
 
 def _page(form: UploadForm, problem: str | None = None, status: int = 200):
+    if status != 200:
+        # The next try is another upload (another file, maybe): it must not be taken for a resend of this one.
+        form.upload_id.data = uuid.uuid4().hex
     limit = runtime().settings.max_job_bytes
     return render_template("upload/index.html", form=form, problem=problem,
                            limit_mb=max(1, limit // 1024**2)), status
@@ -105,7 +109,7 @@ def _hold(form: UploadForm, document):
     title = document.filename or "upload"
     nonce = hashlib.sha256(f"{g.user.id}:{form.upload_id.data}".encode()).hexdigest()
     options = (f"sides={form.sides.data} print-color-mode={'monochrome' if form.monochrome.data else 'color'} "
-               f"job-uuid=web-upload:{nonce} job-originating-host-name={request.remote_addr or ''}")
+               f"job-uuid=web-upload:{nonce} job-originating-host-name={shlex.quote(request.remote_addr or '')}")
     capture_request = CaptureRequest(user=g.user.login, title=title, content_type="application/pdf", options=options,
                                      copies=str(form.copies.data), source_queue="web-upload")
     spool, policy = runtime().spool, runtime().capture_policy
