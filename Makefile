@@ -9,9 +9,13 @@ DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-
         fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils
 PYTEST_ARGS ?=
 SOAK_ROUNDS ?= 200
+# Browser scripts served by the web UI, from the npm registry, pinned by version and tarball SHA-256.
+HTMX_VERSION := 2.0.11
+HTMX_SHA256 := 165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test soak bench debs venv lint translations clean install install-station report-picture
+.PHONY: help demo test soak bench debs venv lint translations clean install install-station report-picture vendor \
+	screenshots
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,10 +63,17 @@ translations: venv  ## Extract messages, merge them into the catalogues, compile
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d printrelease/translations --statistics
 
+vendor:  ## Refresh the vendored browser scripts (htmx) from the npm registry, checked against their SHA-256
+	sh scripts/vendor.sh htmx.org $(HTMX_VERSION) $(HTMX_SHA256) webui/static/vendor/htmx dist/htmx.min.js
+
 report-picture: debs venv  ## Refresh docs/report-page.png (a PDF report's first page) for the README
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		PRINTRELEASE_SAVE_PICTURES=1 $(BIN)/python -m pytest -q \
 		"tests/printrelease/reports/test_formats.py::test_pdf_totals_fonts_and_a_picture[sqlite]"
+
+screenshots: debs venv  ## Refresh docs/screenshots/ (the main pages in Korean and English) from the browser tests
+	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
+		PRINTRELEASE_SAVE_PICTURES=1 $(BIN)/python -m pytest -q tests/browser
 
 clean:  ## Remove the virtual environment and sandbox data
 	rm -rf $(VENV) var .pytest_cache /var/tmp/printrelease-demo

@@ -179,6 +179,7 @@ class Sandbox:
             *moved,
             "printrelease demo is running:",
             f"  server      {self.server_url}/api/v1/health",
+            f"  web pages   {self.server_url}/  (log in as kimsr or parkmh, password {DEMO_PASSWORD})",
             f"  cupsd       {self.cups.address} (virtual queue 'secure-print', printers "
             + ", ".join(n for n, _ in PRINTERS) + ")",
             f"  output      {self.root / 'output'}/<printer>/",

@@ -1,17 +1,19 @@
-"""The printrelease web application: the capture API now, the users' pages later."""
+"""The printrelease web application: the users' pages, one blueprint per area, and the JSON API."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
+from printrelease.accounts.sessions import LIFETIME
 from printrelease.config import Settings
 from printrelease.runtime import Runtime
 
-# Every request body but a captured document's is a small JSON object or form; the capture route raises
-# its own limit once it has checked the credential.
+# Every request body but a captured or uploaded document's is a small JSON object or form; the capture
+# and upload routes raise their own limit once they have checked who is sending.
 MAX_REQUEST_BYTES = 8 * 1024
+IDLE_TIMEOUT = timedelta(minutes=30)
 
 
 def create_app(test_config: dict | None = None, runtime: Runtime | None = None) -> Flask:
@@ -23,7 +25,10 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     app.config.from_mapping(SECRET_KEY=runtime.secret_key, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
                             SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
                             SESSION_COOKIE_SECURE=runtime.settings.secure_cookies,
-                            PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
+                            PERMANENT_SESSION_LIFETIME=LIFETIME, SESSION_IDLE_TIMEOUT=IDLE_TIMEOUT,
+                            # A form is good as long as the session it belongs to.
+                            WTF_CSRF_TIME_LIMIT=int(LIFETIME.total_seconds()),
+                            SEND_FILE_MAX_AGE_DEFAULT=3600)
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "PRINTRELEASE"})
     app.json.ensure_ascii = False  # Korean names stay readable in the JSON (sent as UTF-8)
@@ -35,13 +40,23 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
         # client put in front of them is ignored. The proxies must keep the Host header (README).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from webui import database, errors
+    from webui import (admin, auth, cards, database, errors, finance, i18n, jobs, kiosk, ops, security,
+                       upload)
+    from webui.api import blueprint as api_blueprint
+    from webui.api import capture, me, session, station
 
     database.init_app(app, runtime)
+    i18n.init_app(app, runtime.settings.timezone)
     errors.init_app(app)
-
-    from webui.api import capture, health, me, session, station
-
-    for blueprint in (capture.bp, health.bp, me.bp, session.bp, session.forms, station.bp):
+    # Bearer tokens (capture, stations) and JSON-only same-origin requests (session, me) need no form
+    # token; the upload checks its token itself, once it knows who is sending (webui/upload).
+    security.init_app(app, exempt=[capture.bp, station.bp, session.bp, me.bp, upload.upload_view])
+    for blueprint in (auth.bp, jobs.bp, cards.bp, upload.bp, kiosk.bp, admin.bp, finance.bp, ops.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(api_blueprint())
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("jobs.index"))
+
     return app

@@ -1,11 +1,18 @@
-"""Domain errors translated to HTTP statuses, with a JSON body a person can read in their language."""
+"""Failures as HTTP answers: an HTML page in the reader's language for pages, JSON for the API.
+
+Domain errors map to a status by kind and are worded with `error.words(language)`; HTTP errors (404,
+413, a missing CSRF token) get the same two faces; the database being away is one log line and a 503.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
 
 from printrelease.accounts.login import LoginRefused, LoginThrottled
 from printrelease.credentials.service import BadCredentials
@@ -14,7 +21,7 @@ from printrelease.failures import database_problem
 from printrelease.i18n import LANGUAGES
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.spool import DocumentTooLarge
-from webui.auth import CrossSiteRequest, NotLoggedIn
+from webui.auth import CrossSiteRequest, NotAllowed, NotLoggedIn
 
 log = logging.getLogger("printrelease.server")
 
@@ -23,6 +30,7 @@ STATUS = [
     (NotLoggedIn, 401),
     (LoginRefused, 401),
     (CrossSiteRequest, 403),
+    (NotAllowed, 403),
     (LoginThrottled, 429),
     (DocumentTooLarge, 413),
     (NotFound, 404),
@@ -34,6 +42,10 @@ STATUS = [
 
 def status_for(error: PrintReleaseError) -> int:
     return next(code for kind, code in STATUS if isinstance(error, kind))
+
+
+def for_api() -> bool:
+    return request.path.startswith("/api/")
 
 
 def api_language() -> str:
@@ -51,23 +63,81 @@ def domain_error_response(error: PrintReleaseError):
     return response
 
 
+def error_page(message: str, status: int, title: str | None = None):
+    return render_template("errors/error.html", message=message, status=status,
+                           title=title or gettext("Something went wrong")), status
+
+
 def unexpected_failure(error: Exception) -> tuple[str, int]:
     """Log a failure the request could not handle and return one line for the client: a known cause (the
     database unreachable or not set up) as one log line with its remedy, anything else with its traceback."""
     problem = database_problem(error, current_app.extensions["printrelease"].settings.effective_database_url)
     if problem is not None:
-        log.error("%s %s: %s", request.method, request.path, problem)
+        log.exception("%s %s: %s", request.method, request.path, problem)
         return f"printrelease server unavailable: {problem.words('en')}", 503
     log.exception("%s %s failed", request.method, request.path)
     return f"printrelease server error ({type(error).__name__}); see the server's log", 500
 
 
-def init_app(app: Flask) -> None:
-    app.register_error_handler(PrintReleaseError, domain_error_response)
+def _domain_error(error: PrintReleaseError):
+    if for_api():
+        return domain_error_response(error)
+    if isinstance(error, NotLoggedIn):
+        if request.headers.get("HX-Request"):
+            # A part of a page refreshing itself (htmx) after the session ended: the whole page goes to
+            # the login, rather than the login page going into the part.
+            return "", 401, {"HX-Redirect": url_for("auth.login")}
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")
+                                if request.method == "GET" else None), 303)
+    from webui.i18n import language
 
-    @app.errorhandler(DBAPIError)
-    def _database_error(error: DBAPIError):
-        message, status = unexpected_failure(error)
+    return error_page(error.words(language()), status_for(error))
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        message = gettext("This form is out of date or was not sent from this site. Go back, reload the page "
+                          "and try again.")
+    elif status == 404:
+        message = gettext("There is no such page.")
+    elif status == 413:
+        message = gettext("What was sent is too large.")
+    elif status == 405:
+        message = gettext("This address does not take that kind of request.")
+    else:
+        message = error.description or error.name
+    if for_api():
+        response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description or error.name)
+        response.status_code = status
+        return response
+    return error_page(message, status, f"{status} {error.name}" if status != 404 else gettext("Not found"))
+
+
+def _database_error(error: DBAPIError):
+    message, status = unexpected_failure(error)
+    if for_api():
         response = jsonify(error="unavailable", message=message)
         response.status_code = status
         return response
+    g.pop("user", None)  # the page must not need the database to say that the database is away
+    return error_page(gettext("The print server cannot reach its database just now. Try again in a minute."),
+                      status)
+
+
+def _unexpected(error: Exception):
+    if isinstance(error, (HTTPException, PrintReleaseError, DBAPIError)):
+        raise error  # handled by their own handlers; never reached
+    message, status = unexpected_failure(error)
+    if for_api():
+        return jsonify(error="server_error", message=message), status
+    return error_page(gettext("The server failed to do this. The failure is in its log; try again later."), status)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(PrintReleaseError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    if not app.testing:
+        # In tests an unexpected exception propagates, so that the test shows its traceback.
+        app.register_error_handler(Exception, _unexpected)

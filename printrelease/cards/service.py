@@ -64,6 +64,15 @@ def remove_card(session: Session, key: bytes, login: str, number_or_last4: str) 
     return matches[0]
 
 
+def remove_own_card(session: Session, login: str, card_id: int) -> Card:
+    """Remove one of `login`'s cards by its id; anyone else's card is "no such card", as is a missing one."""
+    card = session.get(Card, card_id)
+    if card is None or card.user.login != login:
+        raise UnknownCard(f"#{card_id}")
+    session.delete(card)
+    return card
+
+
 CLAIM_CODE_DIGITS = 6
 WRONG_CODES_PER_TAP = 3
 

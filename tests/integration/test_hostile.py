@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import socket
 import subprocess
@@ -259,8 +260,13 @@ def test_a_cookie_copied_before_logout_does_not_work_after_it(stack):
             return error.code
 
     assert me(stolen) == 200
-    logout = urllib.request.Request(stack.url + "/logout", data=b"", headers={"Cookie": stolen},
-                                    method="POST")
+    # The logout form carries the CSRF token of the page it is on; that page gives the browser its cookie.
+    with urllib.request.urlopen(urllib.request.Request(stack.url + "/jobs", headers={"Cookie": stolen}),
+                                timeout=10) as page:
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+    logout = urllib.request.Request(stack.url + "/logout", data=urllib.parse.urlencode({"csrf_token": token}).encode(),
+                                    headers={"Cookie": cookie}, method="POST")
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args):

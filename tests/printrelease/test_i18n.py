@@ -23,7 +23,9 @@ def test_every_message_in_the_code_has_a_korean_translation(tmp_path):
         wanted = {m.id for m in read_po(stream) if m.id}
     with open(CATALOGUES / "ko" / "LC_MESSAGES" / "messages.po", "rb") as stream:
         korean = {m.id: m.string for m in read_po(stream) if m.id and not m.fuzzy}
-    missing = sorted(m if isinstance(m, str) else m[0] for m in wanted if not korean.get(m))
+    # A plural message has a tuple of forms, every one of which needs its Korean.
+    missing = sorted(m if isinstance(m, str) else m[0] for m in wanted
+                     if not (all(korean.get(m) or [""]) if isinstance(m, tuple) else korean.get(m)))
     assert missing == [], "run `make translations` and translate these in the ko catalogue"
 
 
@@ -31,7 +33,15 @@ def test_the_compiled_catalogues_match_their_sources():
     for language in ("ko", "en"):
         folder = CATALOGUES / language / "LC_MESSAGES"
         with open(folder / "messages.po", "rb") as stream:
-            source = {m.id: m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
+            source = {}
+            for m in read_po(stream):
+                if not m.id or m.fuzzy:
+                    continue
+                if isinstance(m.id, tuple):  # gettext keeps plural forms as (singular msgid, form number);
+                    # babel compiles an untranslated form as the English one
+                    source.update({(m.id[0], n): form or m.id[min(n, 1)] for n, form in enumerate(m.string)})
+                elif m.string:
+                    source[m.id] = m.string
         with open(folder / "messages.mo", "rb") as stream:
             compiled = gettext.GNUTranslations(stream)._catalog
         compiled = {k: v for k, v in compiled.items() if k}

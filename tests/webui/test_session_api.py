@@ -4,6 +4,7 @@ import pytest
 
 from printrelease.accounts.passwords import hash_password
 from printrelease.accounts.service import add_user
+from tests.webui.conftest import form_token
 
 PASSWORD = "비밀번호-2026"
 
@@ -114,8 +115,8 @@ def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, kim, h
     if how == "json delete":
         assert client.delete("/api/v1/session", headers={"Content-Type": "application/json"}).status_code == 204
     else:
-        answer = client.post("/logout", data={})
-        assert answer.status_code == 303 and answer.headers["Location"] == "/"
+        answer = client.post("/logout", data={"csrf_token": form_token(client, "/jobs")})
+        assert answer.status_code == 303 and answer.headers["Location"] == "/login"
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     assert thief.get("/api/v1/me").status_code == 401
@@ -123,7 +124,10 @@ def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, kim, h
 
 def test_a_logout_form_from_another_site_is_refused(client, kim):
     log_in(client)
-    assert client.post("/logout", headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post("/logout").status_code == 400, "no CSRF token"
+    answer = client.post("/logout", data={"csrf_token": form_token(client, "/jobs")},
+                         headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
     assert client.get("/api/v1/me").status_code == 200
 
 

@@ -1,12 +1,23 @@
-"""Machine-facing JSON API (CUPS backend, card stations), and what every JSON route reads its input with."""
+"""The JSON API under /api/v1: one parent blueprint over the capture, station, session, me and health
+APIs, and what every JSON route reads its input with."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Blueprint, request
 
 from printrelease.credentials.service import BadCredentials
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
+
+
+def blueprint() -> Blueprint:
+    """A parent `api` blueprint with its children; made per app, as a blueprint is registered once."""
+    from webui.api import capture, health, me, session, station
+
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    for module in (capture, health, me, session, station):
+        api.register_blueprint(module.bp)
+    return api
 
 
 def bearer_token() -> str:

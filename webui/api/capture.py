@@ -33,7 +33,7 @@ MAX_JOB_ID = 2**31 - 1
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, OSError)
 
 log = logging.getLogger(__name__)
-bp = Blueprint("capture", __name__, url_prefix="/api/v1")
+bp = Blueprint("capture", __name__)
 
 
 def _header(name: str, default: str = "") -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify
 from printrelease.doctor import FAIL, QUICK, run_checks, worst
 from webui.database import runtime
 
-bp = Blueprint("health", __name__, url_prefix="/api/v1")
+bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")

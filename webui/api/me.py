@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 
-from printrelease.accounts.service import get_user
 from printrelease.cards.service import claim_card_with_code, list_cards
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
@@ -12,24 +11,24 @@ from webui.api import json_object
 from webui.auth import check_same_site, login_required
 from webui.database import get_session, runtime
 
-bp = Blueprint("me", __name__, url_prefix="/api/v1/me")
+bp = Blueprint("me", __name__, url_prefix="/me")
 bp.before_request(check_same_site)
 
 
 @bp.get("")
 @login_required
-def me(login: str):
+def me():
     session = get_session()
-    user = get_user(session, login)
+    user = g.user
     department = user.department
     return jsonify(login=user.login, display_name=user.display_name, email=user.email,
                    department={"code": department.code, "name": department.name} if department else None,
-                   cards=[{"last4": card.last4, "label": card.label} for card in list_cards(session, login)])
+                   cards=[{"last4": card.last4, "label": card.label} for card in list_cards(session, user.login)])
 
 
 @bp.post("/cards/claim")
 @login_required
-def claim(login: str):
+def claim():
     """Claim the unknown card the logged-in user just tapped: the station's name and the one-time code the
     station showed. Nobody is ever shown other people's taps."""
     body = json_object()
@@ -40,8 +39,8 @@ def claim(login: str):
         raise Invalid(N_("give the code the station showed when you tapped the card as 'code'"))
     session = get_session()
     try:
-        card = claim_card_with_code(session, runtime().card_key, login, station, code,
+        card = claim_card_with_code(session, runtime().card_key, g.user.login, station, code,
                                     runtime().settings.claim_window)
     finally:
         session.commit()  # wrong codes are counted whether or not this one was right
-    return jsonify(last4=card.last4, user=login), 201
+    return jsonify(last4=card.last4, user=g.user.login), 201

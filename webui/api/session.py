@@ -1,19 +1,18 @@
-"""Logging in and out of the web UI: POST and DELETE /api/v1/session, and a plain form POST /logout."""
+"""Logging in and out from a program or a script: POST and DELETE /api/v1/session (JSON from this site)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, jsonify, request
 
 from printrelease.accounts.login import log_in
 from printrelease.errors import Invalid
 from printrelease.i18n import N_
 from webui.api import json_object
-from webui.auth import check_same_origin, check_same_site, end_session, start_session
+from webui.auth import check_same_site, end_session, start_session
 from webui.database import get_session
 
-bp = Blueprint("session", __name__, url_prefix="/api/v1")
+bp = Blueprint("session", __name__)
 bp.before_request(check_same_site)
-forms = Blueprint("logout", __name__)
 
 
 @bp.post("/session")
@@ -36,12 +35,3 @@ def create():
 def delete():
     end_session()
     return "", 204
-
-
-@forms.post("/logout")
-def logout_form():
-    """Logging out from a plain HTML form (a button on any page). Another site's page could post this
-    form too; the Origin check refuses that, and a logout is all it could do anyway."""
-    check_same_origin()
-    end_session()
-    return redirect("/", 303)

@@ -12,7 +12,7 @@ from printrelease.stations.service import STATION, station_for_credential
 from webui.api import bearer_token, json_object
 from webui.database import get_session, runtime
 
-bp = Blueprint("station", __name__, url_prefix="/api/v1")
+bp = Blueprint("station", __name__)
 
 
 @bp.post("/station/tap")

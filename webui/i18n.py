@@ -1,0 +1,96 @@
+"""Korean first, English too: Flask-Babel over printrelease's own catalogues, the language switch, and the
+filters that write times and money the way each language does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Flask, current_app, g, redirect, request
+from flask_babel import Babel, format_datetime, get_locale, gettext
+
+from printrelease.db import utcnow
+from printrelease.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
+from printrelease.prices.money import format_money
+from webui import seams
+from webui.database import get_session
+
+COOKIE = "lang"
+COOKIE_AGE = 365 * 24 * 3600
+NAMES = {"ko": "한국어", "en": "English"}  # each in its own language, as language menus show them
+# Babel's Korean short time format writes "PM"; these are what Korean and English readers expect.
+PATTERNS = {"ko": "yyyy. M. d. HH:mm", "en": "d MMM yyyy, HH:mm"}
+DAY_PATTERNS = {"ko": "yyyy. M. d.", "en": "d MMM yyyy"}
+
+bp = Blueprint("language", __name__)
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the cookie (anonymous visitors), then the browser's, then Korean."""
+    chosen = seams.user_language(g.get("user")) or request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def language() -> str:
+    """This request's language: "ko" or "en"."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def when(instant: datetime | None) -> str:
+    return format_datetime(instant, PATTERNS[language()]) if instant else ""
+
+
+def day(instant: datetime | None) -> str:
+    return format_datetime(instant, DAY_PATTERNS[language()]) if instant else ""
+
+
+def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
+    """"3 h 20 min" until `deadline`; "expiring" once it has passed (the sweep retires it shortly)."""
+    if deadline is None:
+        return ""
+    left = deadline - (now or utcnow())
+    if left <= timedelta(0):
+        return gettext("expiring now")
+    minutes = int(left.total_seconds() // 60)
+    if minutes < 60:
+        return gettext("%(minutes)s min", minutes=max(minutes, 1))
+    return gettext("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+
+
+def money(minor: int | None, currency: str | None) -> str:
+    return format_money(minor, currency, language()) if currency and minor is not None else ""
+
+
+@bp.post("/language")
+def switch():
+    """Remember the language: on the user when logged in, in a cookie always (the login page needs it)."""
+    from webui.auth import safe_next
+
+    chosen = request.form.get("language")
+    target = safe_next(request.form.get("next"))
+    response = redirect(target, 303)
+    if chosen in LANGUAGES:
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_AGE, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if g.user is not None:
+            db = get_session()
+            seams.set_user_language(db, g.user, chosen)
+            db.commit()
+    return response
+
+
+def init_app(app: Flask, timezone: str) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", timezone)
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(when=when, day=day, time_left=time_left, money=money)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _words():
+        current = language()
+        return {"language": current, "languages": [(code, NAMES[code]) for code in LANGUAGES],
+                "has_role": seams.has_role}

@@ -1,0 +1,43 @@
+"""The user's finished jobs (printed, expired, deleted, failed), newest first, by page, between two days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import g, render_template, request
+
+from printrelease.localtime import start_of_day
+from webui import seams
+from webui.auth import login_required
+from webui.database import get_session, runtime
+from webui.jobs import bp, words
+from webui.jobs.forms import HistoryFilter
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+
+
+@bp.get("/history")
+@login_required
+def history():
+    form = HistoryFilter(request.args)
+    valid = form.validate()
+    since = until = None
+    if valid:
+        zone = runtime().settings.timezone
+        try:
+            since = start_of_day(form.since.data, zone) if form.since.data else None
+            until = start_of_day(form.until.data + timedelta(days=1), zone) if form.until.data else None
+        except OverflowError:  # the first or last day a date can have: no instant of it in UTC
+            valid, since, until = False, None, None
+    found = seams.job_history(get_session(), g.user, since, until, _page(request.args.get("page", "1")), PER_PAGE)
+    filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
+    return render_template("jobs/history.html", form=form, found=found, words=words, filters=filters), \
+        200 if valid else 400
+
+
+def _page(text: str) -> int:
+    try:
+        return min(max(int(text), 1), MAX_PAGE)
+    except ValueError:
+        return 1

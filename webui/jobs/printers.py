@@ -1,0 +1,44 @@
+"""The printers a user may release to, with where they are and how they were at the last poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from printrelease.printers.health import split_reason, word
+from printrelease.printers.models import Printer
+
+
+@dataclass(frozen=True)
+class PrinterChoice:
+    name: str
+    location: str
+    ready: bool  # False: in error at the last poll, so it cannot be chosen
+    status: str  # in the reader's language: "ready", "error: paper jam (tray 2)"
+    checked_at: datetime | None
+
+
+def printer_choices(session: Session, language: str) -> list[PrinterChoice]:
+    printers = session.scalars(select(Printer).where(Printer.is_active.is_(True)).order_by(Printer.name))
+    return [_choice(printer, language) for printer in printers]
+
+
+def _choice(printer: Printer, language: str) -> PrinterChoice:
+    """The polled health in words. A printer not polled yet may be chosen: the release asks it first."""
+    if printer.status_checked_at is None:
+        return PrinterChoice(printer.name, printer.location, True, gettext("not checked yet"), None)
+    reasons = [split_reason(reason) for reason in printer.status_reasons.split(",") if reason]
+    errors = [word(keyword, language) for keyword, severity in reasons if severity == "error"]
+    warnings = [word(keyword, language) for keyword, severity in reasons if severity != "error"]
+    if errors:
+        why = ", ".join(errors)
+        if printer.status_message and printer.status_message not in why:
+            why = f"{why} ({printer.status_message})"
+        status = gettext("cannot print now: %(why)s", why=why)
+    else:
+        status = gettext("ready") if not warnings else gettext("ready; %(notes)s", notes=", ".join(warnings))
+    return PrinterChoice(printer.name, printer.location, not errors, status, printer.status_checked_at)
