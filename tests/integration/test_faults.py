@@ -147,13 +147,13 @@ def test_a_station_timing_out_while_the_server_releases(stack, tmp_path, virtual
     agent = Agent(stack, "reader-a", "dept-a", "Virtual PCD 00 00", extra_args=("--timeout", "1"))
     try:
         hold(stack, tmp_path, 3)
-        with VirtualCard("04A1B2C3D4E5F6"):
-            wait_until(lambda: tap_rows(stack) == 1, what="the tap to reach the server")
-            stack.signal_server(signal.SIGSTOP)  # the server is slow: the agent's second passes
-            try:
+        # The server is slow (paused): the tap reaches it, and the agent's second passes before it answers.
+        stack.signal_server(signal.SIGSTOP)
+        try:
+            with VirtualCard("04A1B2C3D4E5F6"):
                 answer = agent.next_answer(timeout=20)
-            finally:
-                stack.signal_server(signal.SIGCONT)
+        finally:
+            stack.signal_server(signal.SIGCONT)
         assert answer["outcome"] == "timeout" and answer["say"]["ko"].startswith("인쇄 서버의 응답이 늦습니다")
         wait_until(lambda: len(stack.jobs(JobState.PRINTED)) == 3, what="the release the server went on with")
         assert tap_rows(stack) == 1, "the agent never sent the tap again"
