@@ -17,6 +17,7 @@ from typing import Callable
 from sqlalchemy import select, text
 
 from printrelease.cupsadmin import BACKEND_SCHEME
+from printrelease.cupsbugs import REMEDY, installed_cupsd_version, known_problem
 from printrelease.failures import database_problem, shown_url
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED
@@ -145,6 +146,7 @@ def _cups(runtime: Runtime) -> list[Check]:
                             "policy the service cannot resume capture queues that way", SOCKET_ADVICE))
     if _cups_is_local(settings.cups_server):
         checks.append(_backend(runtime))
+        checks.append(_cups_build())
     return checks + _capture_queues(runtime, server, queues)
 
 
@@ -155,6 +157,14 @@ def _cups_reachable(runtime: Runtime) -> list[Check]:
     except Exception as error:
         return [Check("cups", FAIL, str(error), "start CUPS, and check PRINTRELEASE_CUPS_SERVER")]
     return [Check("cups", OK, f"{server.address} answers ({count} queue(s))")]
+
+
+def _cups_build() -> Check:
+    version = installed_cupsd_version()
+    problem = known_problem(version)
+    if problem:
+        return Check("cups build", WARNING, f"cups-daemon {version}: {problem}", REMEDY)
+    return Check("cups build", OK, f"cups-daemon {version or 'version unknown'}: no known problem")
 
 
 def _backend(runtime: Runtime) -> Check:

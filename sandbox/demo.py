@@ -77,7 +77,7 @@ class Sandbox:
 
     @property
     def sample_document(self) -> Path:
-        return self.root / "예산안 2013.pdf"
+        return self.root / "예산안-2013.pdf"  # no space: see README, "Known problems"
 
     @property
     def settings(self) -> Settings:

@@ -40,7 +40,7 @@ def test_a_mixed_document_is_charged_for_its_colour_and_mono_pages(stack, colour
         set_price(session, "A4", "KRW", "20", "100", valid_from=utcnow() - timedelta(days=1),
                   now=utcnow() - timedelta(days=2))
         set_price(session, "A4", "KRW", "10", "70", printer="dept-colour")
-    document = make_pdf(tmp_path / "혼합 문서.pdf", "혼합 문서", pages=5, colour_pages={2, 4})
+    document = make_pdf(tmp_path / "혼합-문서.pdf", "혼합 문서", pages=5, colour_pages={2, 4})
     stack.lp(document, "김성렬", "혼합 문서.pdf", "secure-print", "copies=2")
     stack.wait_jobs(1, JobState.HELD)
     # The server's sweep measures the colour pages and the paper size of held jobs.
