@@ -25,9 +25,9 @@ from wtforms.validators import InputRequired, Length
 from printrelease.accounts.login import LoginRefused, LoginThrottled, log_in
 from printrelease.accounts import sessions as web_sessions
 from printrelease.accounts.models import User
+from printrelease.accounts.roles import has_role
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
-from webui import seams
 from webui.database import get_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -58,7 +58,7 @@ def load_logged_in_user() -> None:
     if token is None or request.endpoint == "static":
         return
     db = get_session()
-    g.user = seams.session_user(db, token, current_app.config["SESSION_IDLE_TIMEOUT"])
+    g.user = web_sessions.session_user(db, token, idle=current_app.config["SESSION_IDLE_TIMEOUT"])
     if g.user is None:
         session.pop("sid", None)
     # last_seen_at (at most once a minute), an idle session ended; and a read transaction is not left open.
@@ -120,7 +120,7 @@ def role_required(role: str):
         def wrapper(*args, **kwargs):
             if g.get("user") is None:
                 raise NotLoggedIn()
-            if not seams.has_role(g.user, role):
+            if not has_role(g.user, role):
                 raise NotAllowed(role=role)
             return view(*args, **kwargs)
 

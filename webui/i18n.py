@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Flask, current_app, g, redirect, request
 from flask_babel import Babel, format_datetime, get_locale, gettext
 
+from printrelease.accounts.roles import has_role
+from printrelease.accounts.service import set_language
 from printrelease.db import utcnow
-from printrelease.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES
+from printrelease.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, normalise
 from printrelease.prices.money import format_money
-from webui import seams
 from webui.database import get_session
 
 COOKIE = "lang"
@@ -26,7 +27,8 @@ bp = Blueprint("language", __name__)
 
 def select_locale() -> str:
     """The user's saved choice, then the cookie (anonymous visitors), then the browser's, then Korean."""
-    chosen = seams.user_language(g.get("user")) or request.cookies.get(COOKIE)
+    user = g.get("user")
+    chosen = (normalise(user.language) if user is not None and user.language else None) or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
@@ -76,7 +78,7 @@ def switch():
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
         if g.user is not None:
             db = get_session()
-            seams.set_user_language(db, g.user, chosen)
+            set_language(db, g.user, chosen)
             db.commit()
     return response
 
@@ -93,4 +95,4 @@ def init_app(app: Flask, timezone: str) -> None:
     def _words():
         current = language()
         return {"language": current, "languages": [(code, NAMES[code]) for code in LANGUAGES],
-                "has_role": seams.has_role}
+                "has_role": has_role}

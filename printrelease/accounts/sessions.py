@@ -33,13 +33,20 @@ def start_session(session: Session, user: User, remote_address: str = "", lifeti
     return token
 
 
-def session_user(session: Session, token: str | None) -> User | None:
-    """The active user whose unexpired session `token` is, or None; notes when it was last used."""
+def session_user(session: Session, token: str | None, idle: timedelta | None = None) -> User | None:
+    """The active user whose unexpired session `token` is, or None; notes when it was last used.
+
+    With `idle`, a session unused for longer is ended (deleted) and None returned. last_seen_at moves at
+    most once every SEEN_EVERY, so idle expiry is to that precision.
+    """
     if not token or not isinstance(token, str):
         return None
     web_session = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(token)))
     now = utcnow()
     if web_session is None or web_session.expires_at <= now or not web_session.user.is_active:
+        return None
+    if idle is not None and now - web_session.last_seen_at > idle + SEEN_EVERY:
+        session.delete(web_session)
         return None
     if now - web_session.last_seen_at > SEEN_EVERY:
         web_session.last_seen_at = now

@@ -61,9 +61,11 @@ def change_options(session: Session, job_id: int, owner: str, copies: int | None
     # The values checked above are part of the guard: a change made meanwhile (another tab) makes this
     # one lose rather than undo it, and monochrome can never turn back into colour.
     guards = [getattr(Job, name) == before[name] for name in changed]
+    # A job printed in grey has no colour pages, whatever the analysis measured of its document.
+    measured = {"color_pages": 0} if changed.get("color_mode") == "monochrome" else {}
     won = session.execute(
         update(Job).where(Job.id == job.id, Job.owner_id == job.owner_id, Job.state == JobState.HELD, *guards)
-        .values(updated_at=utcnow(), **changed).execution_options(synchronize_session=False)).rowcount == 1
+        .values(updated_at=utcnow(), **changed, **measured).execution_options(synchronize_session=False)).rowcount == 1
     if not won:
         _must_be_held(session, job)
         raise OptionRefused(N_("job %(job_id)s was changed meanwhile; look at it again"), job_id=job.id)

@@ -37,6 +37,12 @@ def list_printers(session: Session) -> list[Printer]:
     return list(session.scalars(select(Printer).order_by(Printer.name)))
 
 
+def duplex_available(session: Session) -> bool:
+    """Whether some active printer prints on both sides (else two-sided is not offered before release)."""
+    return session.scalar(select(Printer.id).where(Printer.is_active.is_(True), Printer.supports_duplex.is_(True))
+                          .limit(1)) is not None
+
+
 def not_release_targets(queues: list[QueueInfo]) -> dict[str, str]:
     """Queues that must never be printers, with why: capture queues, classes (the virtual queue) and
     every member of a class (releasing to one would capture the document again as a new job)."""

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from printrelease.accounts.passwords import hash_password
-from printrelease.accounts.service import add_user, get_user
+from printrelease.accounts.service import add_user, get_user, set_role
 from printrelease.credentials.service import CAPTURE, issue_token
 from sandbox.documents import make_pdf
 
@@ -28,17 +28,10 @@ def pdf(tmp_path):
     return make_pdf(tmp_path / "doc.pdf", pages=2).read_bytes()
 
 
-def give_roles(runtime, monkeypatch, roles: dict[str, str]) -> None:
-    """Users' roles: on the role column once the core has it; until then through the seam that reads it."""
-    from printrelease.accounts.models import User
-    from webui import seams
-
-    if hasattr(User, "role"):
-        with runtime.sessions.begin() as session:
-            for login, role in roles.items():
-                get_user(session, login).role = role
-    else:  # SEAM(User.role): the seam reads this table instead
-        monkeypatch.setattr(seams, "role_of", lambda user: roles.get(user.login, "user"))
+def give_roles(runtime, roles: dict[str, str]) -> None:
+    with runtime.sessions.begin() as session:
+        for login, role in roles.items():
+            set_role(session, login, role)
 
 
 @functools.cache
@@ -47,13 +40,13 @@ def password_hash() -> str:
 
 
 @pytest.fixture
-def people(runtime, monkeypatch):
+def people(runtime):
     """kimsr and leejy (users), parkmj (finance) and choihs (admin), all with PASSWORD."""
     with runtime.sessions.begin() as session:
         for login, name in PEOPLE.values():
             add_user(session, login, name, department_code="budget", department_name="예산담당관").password_hash = \
                 password_hash()
-    give_roles(runtime, monkeypatch, ROLES)
+    give_roles(runtime, ROLES)
     return PEOPLE
 
 

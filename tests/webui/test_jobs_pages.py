@@ -76,7 +76,7 @@ def test_changing_a_job_to_black_and_white_and_fewer_copies(client_as, runtime, 
     with runtime.sessions() as session:
         job = session.get(Job, jobs["mine"])
         assert (job.copies, job.sides, job.color_mode, job.color_pages) == (3, "two-sided-short-edge", "monochrome", 0)
-        assert session.scalar(select(JobEvent.actor).where(JobEvent.job_id == job.id, JobEvent.kind == "options")) \
+        assert session.scalar(select(JobEvent.actor).where(JobEvent.job_id == job.id, JobEvent.kind == "changed")) \
             == "web:kimsr"
     assert "흑백으로 인쇄합니다" in page(client, f"/jobs/{jobs['mine']}")
 

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webui.seams import MAX_COPIES
+from printrelease.jobs.changes import MAX_COPIES
 
 
 class OptionsForm(FlaskForm):

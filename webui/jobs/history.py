@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import g, render_template, request
 
 from printrelease.localtime import start_of_day
-from webui import seams
+from printrelease.myjobs.views import job_history
 from webui.auth import login_required
 from webui.database import get_session, runtime
 from webui.jobs import bp, words
@@ -30,7 +30,8 @@ def history():
             until = start_of_day(form.until.data + timedelta(days=1), zone) if form.until.data else None
         except OverflowError:  # the first or last day a date can have: no instant of it in UTC
             valid, since, until = False, None, None
-    found = seams.job_history(get_session(), g.user, since, until, _page(request.args.get("page", "1")), PER_PAGE)
+    found = job_history(get_session(), g.user, since=since, until=until, page=_page(request.args.get("page", "1")),
+                        per_page=PER_PAGE)
     filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
     return render_template("jobs/history.html", form=form, found=found, words=words, filters=filters), \
         200 if valid else 400

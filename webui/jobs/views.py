@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from printrelease.errors import PrintReleaseError
+from printrelease.jobs.changes import change_options
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.service import delete_job, get_job
+from printrelease.jobs.thumbnails import PDF_TYPES, NoThumbnail, thumbnail as first_page
+from printrelease.myjobs.views import held_jobs
+from printrelease.prices.service import estimate
+from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
-from webui import seams
 from webui.auth import login_required
 from webui.database import get_session, runtime
 from webui.i18n import language
 from webui.jobs import bp, words
-from webui.jobs.costs import estimates
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
 
@@ -27,10 +30,8 @@ MAX_SELECTED = 500
 @login_required
 def index():
     session = get_session()
-    jobs = seams.held_jobs(session, g.user)
-    return render_template("jobs/index.html", jobs=jobs, costs=estimates(session, jobs), words=words,
-                           printers=printer_choices(session, language()), chosen=request.args.get("printer"),
-                           thumbnails=seams.thumbnails_available())
+    return render_template("jobs/index.html", jobs=held_jobs(session, g.user), words=words, pictured=PDF_TYPES,
+                           printers=printer_choices(session, language()), chosen=request.args.get("printer"))
 
 
 @bp.get("/printers")
@@ -48,7 +49,7 @@ def _own_job(job_id: int):
 def _sides_choices(job) -> list[tuple[str, str]]:
     """Two-sided only where some printer can do it (or the job already asks for it)."""
     choices = ["one-sided"]
-    if seams.duplex_available(get_session()) or job.sides != "one-sided":
+    if duplex_available(get_session()) or job.sides != "one-sided":
         choices += ["two-sided-long-edge", "two-sided-short-edge"]
     return [(value, gettext(words.SIDES[value])) for value in choices]
 
@@ -63,8 +64,8 @@ def detail(job_id: int):
     form.sides.choices = _sides_choices(job)
     if job.state == JobState.HELD and form.validate_on_submit():
         try:
-            seams.change_options(session, g.user, job_id, form.copies.data, form.sides.data, form.monochrome.data,
-                                 actor=f"web:{g.user.login}")
+            change_options(session, job_id, g.user.login, copies=form.copies.data, sides=form.sides.data,
+                           color_mode="monochrome" if form.monochrome.data else None, actor=f"web:{g.user.login}")
         except PrintReleaseError as error:
             session.rollback()
             flash(error.words(language()), "error")
@@ -73,18 +74,24 @@ def detail(job_id: int):
             flash(gettext("The options of “%(title)s” are changed.", title=job.title), "ok")
             return redirect(url_for("jobs.index"), 303)
     status = 400 if form.errors else 200
-    return render_template("jobs/detail.html", job=job, form=form, words=words,
-                           cost=estimates(session, [job])[job.id], thumbnails=seams.thumbnails_available()), status
+    return render_template("jobs/detail.html", job=job, form=form, words=words, cost=estimate(session, job),
+                           pictured=PDF_TYPES), status
 
 
 @bp.get("/<int:job_id>/thumbnail")
 @login_required
 def thumbnail(job_id: int):
-    job = _own_job(job_id)
-    picture = seams.thumbnail_png(get_session(), runtime(), job)
-    if picture is None:
+    """The first page, drawn once and kept beside the document; someone else's job is "no such job"."""
+    session = get_session()
+    try:
+        picture = first_page(session, runtime().spool, job_id, g.user.login)
+    except NoThumbnail:
         abort(404)
-    return picture, 200, {"Content-Type": "image/png", "Cache-Control": "private, max-age=300"}
+    session.rollback()  # nothing to keep; the file is sent after the transaction is over
+    response = send_file(picture, mimetype="image/png", max_age=300, conditional=True)
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
 
 
 def _selected() -> list[int]:

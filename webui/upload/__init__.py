@@ -22,9 +22,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
 from printrelease.jobs.capture import CaptureRequest, capture_job
+from printrelease.jobs.changes import MAX_COPIES
 from printrelease.jobs.models import JobState
+from printrelease.printers.service import duplex_available
 from printrelease.spool import DocumentTooLarge
-from webui import seams
 from webui.auth import login_required
 from webui.database import get_session, runtime
 from webui.i18n import language
@@ -39,7 +40,7 @@ bp = Blueprint("upload", __name__, url_prefix="/upload")
 
 class UploadForm(FlaskForm):
     document = FileField(_l("File"))
-    copies = IntegerField(_l("Copies"), default=1, validators=[InputRequired(), NumberRange(1, seams.MAX_COPIES)])
+    copies = IntegerField(_l("Copies"), default=1, validators=[InputRequired(), NumberRange(1, MAX_COPIES)])
     sides = SelectField(_l("Sides"), default="one-sided")
     monochrome = BooleanField(_l("Print in black and white"))
     # One per form shown: sending the same form twice (a double click, a reload) holds the job once.
@@ -49,7 +50,7 @@ class UploadForm(FlaskForm):
 def _form(blank: bool = False) -> UploadForm:
     form = UploadForm(formdata=None) if blank else UploadForm()
     sides = ["one-sided"] + (["two-sided-long-edge", "two-sided-short-edge"]
-                             if seams.duplex_available(get_session()) else [])
+                             if duplex_available(get_session()) else [])
     form.sides.choices = [(value, gettext(words.SIDES[value])) for value in sides]
     if not form.upload_id.data:
         form.upload_id.data = uuid.uuid4().hex
@@ -60,7 +61,7 @@ def _page(form: UploadForm, problem: str | None = None, status: int = 200):
     if status != 200:
         # The next try is another upload (another file, maybe): it must not be taken for a resend of this one.
         form.upload_id.data = uuid.uuid4().hex
-    limit = runtime().settings.max_job_bytes
+    limit = runtime().capture_policy.max_job_bytes  # the site setting, if an administrator changed it
     return render_template("upload/index.html", form=form, problem=problem,
                            limit_mb=max(1, limit // 1024**2)), status
 
@@ -76,7 +77,7 @@ def index():
 def upload_view():
     # Who is sending comes first: nothing of an anonymous body is read. Only then does the document get
     # its own size limit, and only then is the form (token included) parsed, into a temporary file.
-    limit = runtime().settings.max_job_bytes
+    limit = runtime().capture_policy.max_job_bytes
     request.max_content_length = limit + 64 * 1024  # the form's other fields and the multipart framing
     try:
         csrf.protect()
