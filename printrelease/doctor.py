@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy import select, text
 
 from printrelease.cupsadmin import BACKEND_SCHEME
-from printrelease.cupsbugs import REMEDY, installed_cupsd_version, known_problem
+from printrelease.cupsbugs import installed_cupsd_version, known_problem, remedy
 from printrelease.failures import database_problem, shown_url
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED
@@ -161,9 +161,9 @@ def _cups_reachable(runtime: Runtime) -> list[Check]:
 
 def _cups_build() -> Check:
     version = installed_cupsd_version()
-    problem = known_problem(version)
-    if problem:
-        return Check("cups build", WARNING, f"cups-daemon {version}: {problem}", REMEDY)
+    known = known_problem(version)
+    if known:
+        return Check("cups build", WARNING, f"cups-daemon {version}: {known.problem}", remedy(known))
     return Check("cups build", OK, f"cups-daemon {version or 'version unknown'}: no known problem")
 
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from printrelease.cupsadmin import install_backend, lpadmin
+from sandbox.goodcups import cupsd_program
 
 SYSTEM_SERVERBIN = Path("/usr/lib/cups")
 
@@ -205,8 +206,9 @@ class PrivateCups:
             raise RuntimeError("the private cupsd must be started as root (it runs backends as lp)")
         self.prepare()
         etc = self.root / "etc"
+        self.program = cupsd_program()
         self.process = subprocess.Popen(
-            ["cupsd", "-f", "-c", str(etc / "cupsd.conf"), "-s", str(etc / "cups-files.conf")],
+            [self.program, "-f", "-c", str(etc / "cupsd.conf"), "-s", str(etc / "cups-files.conf")],
             stdout=subprocess.DEVNULL,
             stderr=open(self.root / "log" / "cupsd.stderr", "ab"),
         )

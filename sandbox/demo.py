@@ -182,6 +182,8 @@ class Sandbox:
             f"  web pages   {self.server_url}/  (log in as kimsr or parkmh, password {DEMO_PASSWORD})",
             f"  cupsd       {self.cups.address} (virtual queue 'secure-print', printers "
             + ", ".join(n for n, _ in PRINTERS) + ")",
+            *([f"              running {self.cups.program}: the installed cupsd build is known to crash "
+               "(README, \"Known problems\")"] if self.cups.program != "cupsd" else []),
             f"  output      {self.root / 'output'}/<printer>/",
             "",
             f"  station     {STATION} at {STATION_PRINTER} (virtual card reader; log {self.station_log})",

@@ -6,7 +6,8 @@ from printrelease import cupsbugs, doctor
 
 
 def test_the_build_that_crashes_on_a_space_in_a_document_name_is_known():
-    assert "space" in cupsbugs.known_problem("2.4.2-3+deb12u10")
+    known = cupsbugs.known_problem("2.4.2-3+deb12u10")
+    assert "space" in known.problem and "no account" in known.problem and known.good == "2.4.2-3+deb12u9"
     assert cupsbugs.known_problem("2.4.2-3+deb12u9") is None
     assert cupsbugs.known_problem(None) is None
 
