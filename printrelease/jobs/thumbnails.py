@@ -1,7 +1,7 @@
 """A small picture of a held job's first page, for its owner's list: drawn once by pdftoppm within time and
 memory limits, then cached beside the document in the spool and deleted with it.
 
-Reads only; nothing to commit. pdftoppm reads a document anyone could have printed, so it runs as
+`first_page` reads the job in the caller's transaction; `draw` needs none and should run outside one. pdftoppm reads a document anyone could have printed, so it runs as
 Ghostscript does for colour analysis: in its own process under prlimit(1), with a deadline.
 """
 
@@ -41,23 +41,33 @@ class ThumbnailLimits:
     seconds: float = 20.0
 
 
-def thumbnail(session: Session, spool: Spool, job_id: int, owner: str,
-              limits: ThumbnailLimits = ThumbnailLimits()) -> Path:
-    """The PNG of the first page of `owner`'s job (a login); someone else's job is UnknownJob, as if it
-    did not exist. Raises NoThumbnail when it cannot be drawn. A cached picture is returned at once."""
+@dataclass(frozen=True)
+class FirstPage:
+    """A held job's document to draw, and where its picture is kept."""
+
+    job_id: int
+    document: Path
+    picture: Path
+
+
+def first_page(session: Session, spool: Spool, job_id: int, owner: str) -> FirstPage:
+    """What `draw` draws for `owner`'s job (a login); someone else's job is UnknownJob, as if it did not
+    exist. Raises NoThumbnail when there is nothing to draw. Reads only."""
     job = get_job(session, job_id, owner)
     key, state, content_type = job.storage_key, job.state, job.format
-    if not key or state not in WITH_DOCUMENT:
+    if not key or state not in WITH_DOCUMENT or content_type not in PDF_TYPES:
         raise NoThumbnail(job_id=job_id)
-    cached = spool.thumbnail_path(key)
-    if cached.exists():
-        return cached
-    if content_type not in PDF_TYPES:
-        raise NoThumbnail(job_id=job_id)
-    document = spool.path_for(key)
-    if not document.exists():
-        raise NoThumbnail(job_id=job_id)
-    return _render(spool, document, cached, job_id, limits)
+    return FirstPage(job_id, spool.path_for(key), spool.thumbnail_path(key))
+
+
+def draw(spool: Spool, page: FirstPage, limits: ThumbnailLimits = ThumbnailLimits()) -> Path:
+    """The PNG of the page: the cached one at once, else drawn now. Run it outside any transaction (on
+    SQLite a transaction holds the write lock, and pdftoppm may take seconds). Raises NoThumbnail."""
+    if page.picture.exists():
+        return page.picture
+    if not page.document.exists():
+        raise NoThumbnail(job_id=page.job_id)
+    return _render(spool, page.document, page.picture, page.job_id, limits)
 
 
 def _render(spool: Spool, document: Path, cached: Path, job_id: int, limits: ThumbnailLimits) -> Path:

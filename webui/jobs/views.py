@@ -11,7 +11,7 @@ from printrelease.jobs.changes import change_options
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.service import delete_job, get_job
-from printrelease.jobs.thumbnails import PDF_TYPES, NoThumbnail, thumbnail as first_page
+from printrelease.jobs.thumbnails import PDF_TYPES, NoThumbnail, draw, first_page
 from printrelease.myjobs.views import held_jobs
 from printrelease.prices.service import estimate
 from printrelease.printers.service import duplex_available
@@ -84,10 +84,11 @@ def thumbnail(job_id: int):
     """The first page, drawn once and kept beside the document; someone else's job is "no such job"."""
     session = get_session()
     try:
-        picture = first_page(session, runtime().spool, job_id, g.user.login)
+        page = first_page(session, runtime().spool, job_id, g.user.login)
+        session.rollback()  # drawing takes a while: no transaction (on SQLite, the write lock) meanwhile
+        picture = draw(runtime().spool, page)
     except NoThumbnail:
         abort(404)
-    session.rollback()  # nothing to keep; the file is sent after the transaction is over
     response = send_file(picture, mimetype="image/png", max_age=300, conditional=True)
     response.cache_control.private = True
     response.cache_control.public = False

@@ -25,6 +25,7 @@ from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.changes import MAX_COPIES
 from printrelease.jobs.models import JobState
 from printrelease.printers.service import duplex_available
+from printrelease.site.service import site_values
 from printrelease.spool import DocumentTooLarge
 from webui.auth import login_required
 from webui.database import get_session, runtime
@@ -57,11 +58,17 @@ def _form(blank: bool = False) -> UploadForm:
     return form
 
 
+def _limit() -> int:
+    """The size limit in force (an administrator may have changed it), read on this request's own
+    connection: another one would wait for this one's write lock on SQLite."""
+    return site_values(get_session(), runtime().settings).max_job_bytes
+
+
 def _page(form: UploadForm, problem: str | None = None, status: int = 200):
     if status != 200:
         # The next try is another upload (another file, maybe): it must not be taken for a resend of this one.
         form.upload_id.data = uuid.uuid4().hex
-    limit = runtime().capture_policy.max_job_bytes  # the site setting, if an administrator changed it
+    limit = _limit()
     return render_template("upload/index.html", form=form, problem=problem,
                            limit_mb=max(1, limit // 1024**2)), status
 
@@ -77,7 +84,7 @@ def index():
 def upload_view():
     # Who is sending comes first: nothing of an anonymous body is read. Only then does the document get
     # its own size limit, and only then is the form (token included) parsed, into a temporary file.
-    limit = runtime().capture_policy.max_job_bytes
+    limit = _limit()
     request.max_content_length = limit + 64 * 1024  # the form's other fields and the multipart framing
     try:
         csrf.protect()

@@ -8,7 +8,7 @@ import pytest
 
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.service import delete_job
-from printrelease.jobs.thumbnails import NoThumbnail, ThumbnailLimits, thumbnail
+from printrelease.jobs.thumbnails import NoThumbnail, ThumbnailLimits, draw, first_page
 from printrelease.jobs.models import Job
 from tests.printrelease.jobs.helpers import capture
 
@@ -17,7 +17,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 def picture(runtime, job_id, owner="김성렬", limits=ThumbnailLimits()):
     with runtime.sessions() as session:
-        return thumbnail(session, runtime.spool, job_id, owner, limits)
+        page = first_page(session, runtime.spool, job_id, owner)
+    return draw(runtime.spool, page, limits)
 
 
 def png_size(path):

@@ -8,7 +8,7 @@ from printrelease.jobs.changes import change_options
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.service import delete_job, get_job
-from printrelease.jobs.thumbnails import thumbnail
+from printrelease.jobs.thumbnails import first_page
 from printrelease.myjobs.views import held_jobs, job_history
 
 
@@ -20,7 +20,7 @@ def actions(runtime, releaser):
         delete_job(session, runtime.spool, job_id, "kimsr", owner="kimsr")
 
     def picture(session, job_id):
-        thumbnail(session, runtime.spool, job_id, "kimsr")
+        first_page(session, runtime.spool, job_id, "kimsr")
 
     def show(session, job_id):
         get_job(session, job_id, owner="kimsr")
