@@ -1,8 +1,9 @@
 """A small picture of a held job's first page, for its owner's list: drawn once by pdftoppm within time and
 memory limits, then cached beside the document in the spool and deleted with it.
 
-`first_page` reads the job in the caller's transaction; `draw` needs none and should run outside one. pdftoppm reads a document anyone could have printed, so it runs as
-Ghostscript does for colour analysis: in its own process under prlimit(1), with a deadline.
+`first_page` reads the job in the caller's transaction; `draw` needs none and should run outside one.
+pdftoppm reads a document anyone could have printed, so it runs as Ghostscript does for colour analysis:
+in its own process under prlimit(1), with a deadline.
 """
 
 from __future__ import annotations
