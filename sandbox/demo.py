@@ -19,6 +19,7 @@ from printrelease.config import Settings
 from printrelease.credentials.service import CAPTURE, issue_token, revoke
 from printrelease.cupsadmin import DEFAULT_MEMBERS, capture_uri, install_queue
 from printrelease.keys import write_private_file
+from printrelease.prices.service import prices_in_force, set_price
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from sandbox.cupsd import PrivateCups, stop_process, wait_for_port
@@ -28,11 +29,16 @@ from printrelease.stations.models import Station
 from printrelease.stations.service import add_station, remove_station
 
 PRINTERS = (("dept-3f", "3층 기획예산과 복합기"), ("dept-5f", "5층 민원봉사과 복합기"))
+# login, name, department code and name, role: a finance officer and an administrator see their pages too.
 USERS = (
-    ("kimsr", "김성렬", "budget", "기획예산과"),
-    ("leejy", "이지영", "budget", "기획예산과"),
-    ("parkmh", "박민호", "civil", "민원봉사과"),
+    ("kimsr", "김성렬", "budget", "기획예산과", "user"),
+    ("leejy", "이지영", "budget", "기획예산과", "user"),
+    ("parkmh", "박민호", "civil", "민원봉사과", "user"),
+    ("parkmj", "박민정", "finance", "재무과", "finance"),
+    ("choihs", "최현수", "it", "정보통신과", "admin"),
 )
+# The demo's price list (won per impression): A4 and A3, black and white and colour, duplex a little cheaper.
+PRICES = (("A4", "20", "100", "15", "90"), ("A3", "40", "200", "30", "180"))
 # The demo users' badges (card UIDs as a reader reads them); `python -m sandbox tap USER` plays them.
 DEMO_PASSWORD = "demo-password"  # every demo user's web login; a sandbox only
 CARDS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
@@ -110,10 +116,14 @@ class Sandbox:
             install_queue(self.cups.address, "secure-print", capture_uri(self.server_url, token),
                           members=self.capture_members, location="어느 복합기에서나 출력")
             sync_printers(session, runtime.print_server(), only={name for name, _ in PRINTERS})
-            for login, name, code, department in USERS:
-                add_user(session, login, name, f"{login}@example.go.kr", code, department)
+            for login, name, code, department, role in USERS:
+                add_user(session, login, name, f"{login}@example.go.kr", code, department, role=role)
                 set_password(session, login, DEMO_PASSWORD)
-                add_card(session, runtime.card_key, login, CARDS[login], label="demo badge")
+                if login in CARDS:
+                    add_card(session, runtime.card_key, login, CARDS[login], label="demo badge")
+            if not any(price for _size, price in prices_in_force(session)):
+                for size, mono, colour, mono_duplex, colour_duplex in PRICES:
+                    set_price(session, size, "KRW", mono, colour, mono_duplex, colour_duplex, actor="demo")
             if session.scalar(select(Station).where(Station.name == STATION)) is not None:
                 remove_station(session, STATION)
                 session.flush()
@@ -179,7 +189,8 @@ class Sandbox:
             *moved,
             "printrelease demo is running:",
             f"  server      {self.server_url}/api/v1/health",
-            f"  web pages   {self.server_url}/  (log in as kimsr or parkmh, password {DEMO_PASSWORD})",
+            f"  web pages   {self.server_url}/  (password {DEMO_PASSWORD} for every login: kimsr, leejy, parkmh;",
+            "              parkmj sees the finance reports, choihs the administration too)",
             f"  cupsd       {self.cups.address} (virtual queue 'secure-print', printers "
             + ", ".join(n for n, _ in PRINTERS) + ")",
             *([f"              running {self.cups.program}: the installed cupsd build is known to crash "
