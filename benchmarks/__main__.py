@@ -17,6 +17,7 @@ from benchmarks.contention import tap_during_upload
 from benchmarks.stack import BenchStack
 from benchmarks.taps import tap_latency
 from printrelease.cupsadmin import DEFAULT_MEMBERS
+from printrelease.cupsbugs import known_problem
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from sandbox.documents import make_large_pdf, make_pdf
 
@@ -74,6 +75,9 @@ def machine() -> str:
         pass
     cups_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "cups-daemon"], capture_output=True,
                                   text=True).stdout
+    known = known_problem(cups_version)
+    if known:  # the sandbox runs the build before it (sandbox/goodcups.py)
+        cups_version = f"{known.good} (the installed {cups_version} is known to crash)"
     return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, "
             f"Python {platform.python_version()}, CUPS {cups_version}, SQLite database")
 
