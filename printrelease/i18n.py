@@ -46,7 +46,7 @@ def translate(message: str, language: str | None = DEFAULT_LANGUAGE, **params) -
 class Message:
     """A message worded later, in its reader's language: a template marked with N_ and its parameters."""
 
-    def __init__(self, template: str, **params):
+    def __init__(self, template: str, /, **params):
         self.template, self.params = template, params
 
     def words(self, language: str | None = DEFAULT_LANGUAGE) -> str:

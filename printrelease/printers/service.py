@@ -29,7 +29,7 @@ class Note(Message):
     """What a sync or an add did to one queue besides adding or refreshing it, and why: `kind` is
     "skipped", "moved" or "renamed"; worded in the reader's language (str(): English)."""
 
-    def __init__(self, queue: str, kind: str, template: str, **params):
+    def __init__(self, queue: str, kind: str, template: str, /, **params):
         super().__init__(template, **params)
         self.queue, self.kind = queue, kind
 

@@ -3,6 +3,8 @@ back the audit trail."""
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
 from printrelease.audit.models import AuditEntry
@@ -19,7 +21,8 @@ def post(client, path: str, data: dict | None = None, **kwargs):
 
 
 def text(answer) -> str:
-    return answer.get_data(as_text=True)
+    """The page's text with HTML's character references read back ("'" for "&#39;")."""
+    return html.unescape(answer.get_data(as_text=True))
 
 
 def entries(runtime, action: str | None = None) -> list[AuditEntry]:

@@ -1,7 +1,8 @@
 """Cards: one user's ID cards by their last four digits, giving them a card by its number, removing one.
 
 A card number is a secret of sorts (whoever has it can print another's jobs with a cloned badge): it is
-taken by POST only, kept as a keyed hash, never echoed back, and the trail names only its last four digits.
+taken by POST only, kept as a keyed hash, not put back into the form, and the trail names only its last four
+digits.
 """
 
 from __future__ import annotations

@@ -147,12 +147,12 @@ def printers_add():
     if not form.validate():
         return _page(400, add=form)
     session = get_session()
-    address = form.cups_server.data.strip()
+    address = (form.cups_server.data or "").strip()
     server = runtime().print_server(address)
     report = Report(gettext("Printer added"))
     try:
         printer = add_printer(session, server, form.name.data, form.queue.data or form.name.data,
-                              form.location.data.strip(), note=report.notes.append)
+                              (form.location.data or "").strip(), note=report.notes.append)
     except PrintReleaseError as error:
         session.rollback()
         return _page(status_for(error), problem=error.words(language()), add=form)
