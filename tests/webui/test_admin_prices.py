@@ -73,6 +73,10 @@ def test_a_printers_own_price_overrides_the_sites_until_it_is_ended(admin, runti
         ("prices.set", "A4 at site"), ("prices.set", "A4 at dept-a"), ("prices.end_override", "A4 at dept-a")]
     assert entries(runtime)[-1].detail.endswith(": site prices again")
     assert post(admin, "/admin/prices/end-override", {"end-printer": "nope", "end-size": "A4"}).status_code == 400
+    with runtime.sessions.begin() as session:
+        session.add(Printer(name="dept-b", cups_queue="dept-b"))
+    plain = post(admin, "/admin/prices/end-override", {"end-printer": "dept-b", "end-size": "A4"})
+    assert plain.status_code == 400, "dept-b has no price of its own to end"
 
 
 def test_the_history_is_newest_first_by_page(admin, runtime):

@@ -118,10 +118,12 @@ def test_location_disable_enable_and_removal_only_without_stations(admin, client
     assert printers(runtime)["dept-a"].is_active
     with runtime.sessions.begin() as session:
         add_station(session, "reader-b", "dept-b")
-    refused = post(admin, "/admin/printers/remove", {"name": "dept-b"})
+    refused = post(admin, "/admin/printers/remove", {"name": "dept-b", "confirm": "y"})
     assert "스테이션 reader-b이(가) 이 프린터로 출력합니다" in flashed(admin, refused.headers["Location"])
     assert "dept-b" in printers(runtime)
-    gone = post(admin, "/admin/printers/remove", {"name": "dept-a"})
+    unticked = post(admin, "/admin/printers/remove", {"name": "dept-a"})
+    assert "확인란에 표시해 주세요" in flashed(admin, unticked.headers["Location"]) and "dept-a" in printers(runtime)
+    gone = post(admin, "/admin/printers/remove", {"name": "dept-a", "confirm": "y"})
     assert gone.headers["Location"] == "/admin/printers" and "dept-a" not in printers(runtime)
     assert [(e.action, e.target, e.detail) for e in entries(runtime) if e.action != "printers.sync"] == [
         ("printers.set_location", "dept-a", "3층 회의실"), ("printers.disable", "dept-a", ""),
@@ -158,3 +160,13 @@ def test_a_csv_past_the_limit_is_refused_and_only_admins_may_send_one(admin, cli
     assert upload(user, "/admin/printers/import", b"name,queue\n", token_page="/jobs").status_code == 403
     assert upload(user, "/admin/printers/import", b"x" * 100_000, token_page="/jobs").status_code == 413
     assert entries(runtime) == []
+
+
+def test_a_province_of_printers_is_shown_a_hundred_at_a_time(admin, runtime):
+    with runtime.sessions.begin() as session:
+        session.add_all([Printer(name=f"p{n:03d}", cups_queue=f"p{n:03d}") for n in range(130)])
+    first = admin.get("/admin/printers").get_data(as_text=True)
+    assert first.count('href="/admin/printers/printer?name=p') == 100 and 'href="/admin/printers?page=2"' in first
+    second = admin.get("/admin/printers/rows?page=2").get_data(as_text=True)
+    assert second.count('href="/admin/printers/printer?name=p') == 30 and "p129" in second
+    assert 'hx-get="/admin/printers/rows?page=2"' in second, "the refresh keeps its page"

@@ -143,7 +143,10 @@ def test_removing_a_station_revokes_its_token_and_its_kiosks(admin, runtime):
     code = secret(post(admin, "/admin/stations/pair", {"name": "reader-a"}))
     with runtime.sessions.begin() as session:
         _kiosk, credential = pair_kiosk(session, code)
-    answer = post(admin, "/admin/stations/remove", {"name": "reader-a"})
+    unticked = post(admin, "/admin/stations/remove", {"name": "reader-a"})
+    assert unticked.headers["Location"] == "/admin/stations/station?name=reader-a"
+    assert "확인란에 표시해 주세요" in flashed(admin, unticked.headers["Location"])
+    answer = post(admin, "/admin/stations/remove", {"name": "reader-a", "confirm": "y"})
     assert "스테이션 reader-a을(를) 삭제했습니다" in flashed(admin, answer.headers["Location"])
     with runtime.sessions() as session:
         with pytest.raises(BadCredentials):

@@ -11,7 +11,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, Length
 
 from printrelease.accounts.roles import has_role
@@ -20,6 +20,7 @@ from printrelease.csvinput import UnreadableCsv, decode_csv_as
 from printrelease.errors import Invalid, PrintReleaseError
 from printrelease.i18n import N_
 from printrelease.localtime import start_of_day
+from printrelease.paging import Page
 from webui.auth import NotAllowed, NotLoggedIn
 from webui.database import get_session, runtime
 from webui.i18n import language
@@ -64,6 +65,14 @@ def page_number() -> int:
         return 1
 
 
+def page_of(items: list, per_page: int, shown=lambda item: item) -> Page:
+    """This request's page of a list a core service gives whole (a site's printers, stations, price rows:
+    hundreds at most), each item shown as `shown` makes it."""
+    page = page_number()
+    part = items[(page - 1) * per_page:page * per_page]
+    return Page([shown(item) for item in part], len(items), page, per_page)
+
+
 def day_range(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
     """[since, until) in UTC for the site's local days `first` to `last`, both included; either may be
     open. Raises Invalid for a day at the calendar's edge (it has no instant in UTC)."""
@@ -79,6 +88,12 @@ class TargetForm(FlaskForm):
     """The button of one thing in a list (a printer, a station, a card): its name in a hidden field."""
 
     name = HiddenField(validators=[InputRequired(), Length(max=255)])
+
+
+class ConfirmForm(TargetForm):
+    """A removal, which cannot be undone: the box beside its button must be ticked."""
+
+    confirm = BooleanField(_l("Yes, remove it"), validators=[InputRequired(message=_l("tick the box to confirm"))])
 
 
 class CsvForm(FlaskForm):

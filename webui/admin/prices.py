@@ -15,13 +15,12 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from printrelease.db import utcnow
 from printrelease.errors import PrintReleaseError
-from printrelease.paging import Page
 from printrelease.prices.models import PRICED_SIZES, Price
 from printrelease.prices.money import format_unit_price
 from printrelease.prices.service import end_override, price_history, prices_in_force, set_price
 from printrelease.printers.service import list_printers
 from webui.admin import bp
-from webui.admin.common import audited, day_range, done, page_number
+from webui.admin.common import audited, day_range, done, page_of
 from webui.auth import role_required
 from webui.database import get_session, runtime
 from webui.errors import status_for
@@ -77,31 +76,34 @@ def price_row(size: str, price: Price | None) -> PriceRow:
 
 
 def _forms(price: PriceForm | None = None, end: EndOverrideForm | None = None):
+    """The two forms with their printers: any for a new price, those with prices of their own for an end."""
     printers = [(p.name, f"{p.name} · {p.location}" if p.location else p.name) for p in list_printers(get_session())]
     price = price or PriceForm(formdata=None)
     price.printer.choices = [("", gettext("Every printer (the site's price)"))] + printers
     end = end or EndOverrideForm(formdata=None, prefix="end")
-    end.printer.choices = printers
+    own = set(_overridden(price_history(get_session())))
+    end.printer.choices = [(name, label) for name, label in printers if name in own]
     return price, end
+
+
+def _overridden(history: list[Price]) -> list[str]:
+    """Printers that have had prices of their own."""
+    return sorted({row.printer.name for row in history if row.printer is not None})
 
 
 def _page(status: int = 200, problem: str | None = None, price: PriceForm | None = None,
           end: EndOverrideForm | None = None):
     session = get_session()
     history = price_history(session)
-    overridden = sorted({row.printer.name for row in history if row.printer is not None})
     overrides = []
-    for name in overridden:
+    for name in _overridden(history):
         own = [(size, row) for size, row in prices_in_force(session, printer=name)
                if row is not None and row.printer is not None]
         overrides += [(name, price_row(size, row)) for size, row in own]
-    page = page_number()
-    newest = list(reversed(history))
-    shown = Page(newest[(page - 1) * HISTORY_PER_PAGE:page * HISTORY_PER_PAGE], len(newest), page, HISTORY_PER_PAGE)
     price, end = _forms(price, end)
     return render_template("admin/prices.html", site=[price_row(size, row) for size, row in prices_in_force(session)],
-                           overrides=overrides, history=Page([price_row(r.paper_size, r) for r in shown.items],
-                                                             shown.total, shown.page, shown.per_page),
+                           overrides=overrides,
+                           history=page_of(history[::-1], HISTORY_PER_PAGE, lambda r: price_row(r.paper_size, r)),
                            scheduled=[price_row(r.paper_size, r) for r in history if r.valid_from > utcnow()],
                            price=price, end=end, problem=problem, currency=runtime().settings.currency,
                            zone=runtime().settings.timezone), status

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from printrelease.csvinput import read_rows
 from printrelease.errors import PrintReleaseError
+from printrelease.paging import Page
 from printrelease.printers.errors import UnknownPrinter
 from printrelease.printers.models import Printer
 from printrelease.printers.service import (IMPORT_COLUMNS, MAX_LOCATION, Note, add_printer, get_printer,
@@ -22,13 +23,15 @@ from printrelease.printers.service import (IMPORT_COLUMNS, MAX_LOCATION, Note, a
 from printrelease.printing import PrintServerUnavailable
 from printrelease.stations.service import stations_at
 from webui.admin import bp
-from webui.admin.common import CsvForm, TargetForm, audited, done, file_form, form_problems, read_csv, refused
+from webui.admin.common import (ConfirmForm, CsvForm, TargetForm, audited, done, file_form, form_problems, page_of,
+                                read_csv, refused)
 from webui.auth import role_required
 from webui.database import get_session, runtime
 from webui.errors import status_for
 from webui.i18n import language
 from webui.jobs.printers import printer_status
 
+PER_PAGE = 100
 NAME = r"^[^\s/#?]+$"  # as CUPS names queues: no spaces, slashes or #
 
 
@@ -71,8 +74,9 @@ class Row:
     supplies: str
 
 
-def rows() -> list[Row]:
-    return [Row(p, printer_status(p, language()), _supplies(p)) for p in list_printers(get_session())]
+def rows() -> Page:
+    return page_of(list_printers(get_session()), PER_PAGE,
+                   lambda printer: Row(printer, printer_status(printer, language()), _supplies(printer)))
 
 
 def _supplies(printer: Printer) -> str:
@@ -229,9 +233,9 @@ def printer_active():
 @bp.post("/printers/remove")
 @role_required("admin")
 def printer_remove():
-    form = TargetForm()
+    form = ConfirmForm()
     if not form.validate():
-        return refused(form_problems(form), "admin.printers")
+        return refused(form_problems(form), "admin.printer", name=form.name.data)
     session = get_session()
     name = form.name.data
     users = stations_at(session, name)

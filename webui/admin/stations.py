@@ -19,12 +19,13 @@ from printrelease.stations.presence import is_quiet, last_heard
 from printrelease.stations.service import (add_station, get_station, last_taps, list_stations, remove_station,
                                            set_release_mode, set_station_printer)
 from webui.admin import bp
-from webui.admin.common import TargetForm, audited, done, form_problems, refused
+from webui.admin.common import ConfirmForm, TargetForm, audited, done, form_problems, page_of, refused
 from webui.auth import role_required
 from webui.database import get_session, runtime
 from webui.errors import status_for
 from webui.i18n import language
 
+PER_PAGE = 100
 MODES = {"all": N_("Release everything on a tap"), "choose": N_("Choose on the kiosk after a tap")}
 OUTCOMES = {
     "pending": N_("being answered"), "released": N_("released"), "nothing_to_print": N_("nothing to print"),
@@ -72,11 +73,13 @@ class UnpairForm(TargetForm):
 def _list(status: int = 200, form: StationForm | None = None, problem: str | None = None):
     session = get_session()
     taps, within = last_taps(session), runtime().settings.station_seen_within
-    rows = []
-    for station in list_stations(session):
+
+    def row(station: Station):
         tap = taps.get(station.id)
         at = tap.at if tap else None
-        rows.append((station, tap, last_heard(station, at), is_quiet(station, at, within)))
+        return station, tap, last_heard(station, at), is_quiet(station, at, within)
+
+    rows = page_of(list_stations(session), PER_PAGE, row)
     kiosks = {}
     for kiosk in list_kiosks(session):
         kiosks[kiosk.station_id] = kiosks.get(kiosk.station_id, 0) + 1
@@ -170,9 +173,9 @@ def station_mode():
 @bp.post("/stations/remove")
 @role_required("admin")
 def station_remove():
-    form = TargetForm()
+    form = ConfirmForm()
     if not form.validate():
-        return refused(form_problems(form), "admin.stations")
+        return refused(form_problems(form), "admin.station", name=form.name.data)
     session = get_session()
     gone = unpair(session, form.name.data)
     remove_station(session, form.name.data)
