@@ -1,16 +1,33 @@
-"""What the administration pages' tests share: posting a form as the admin, from an address, and reading
-back the audit trail."""
+"""What the administration pages' tests share: the admin's client, SQLite alone for pages that do not
+depend on the database, posting a form from an address, and reading back the audit trail.
+
+A test module takes the fixtures by importing them: `from tests.webui.admin_helpers import admin`."""
 
 from __future__ import annotations
 
 import html
 
+import pytest
 from sqlalchemy import select
 
 from printrelease.audit.models import AuditEntry
 from tests.webui.conftest import form_token
 
 ADDRESS = "10.20.30.40"  # where the admin's browser is, as the request (and ProxyFix) says
+
+
+@pytest.fixture
+def admin(client_as):
+    """A client logged in as 최현수 (choihs), the admin of tests/webui/conftest.py's people."""
+    return client_as("admin")
+
+
+@pytest.fixture(name="database_url")
+def sqlite_only(tmp_path, request):
+    """For pages that work alike on either database: SQLite only (imported, it replaces both)."""
+    from tests.conftest import fresh_database
+
+    return fresh_database(request, "sqlite", tmp_path)
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):

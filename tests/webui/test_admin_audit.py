@@ -10,7 +10,10 @@ import pytest
 
 from printrelease.audit.models import AuditEntry
 from printrelease.runtime import Runtime
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import entries, post, text
+
+admin = admin_helpers.admin  # the fixture: the admin's client
 
 SEOUL = timezone(timedelta(hours=9))
 
@@ -25,11 +28,6 @@ def trail(runtime):
         session.add_all([AuditEntry(at=start + timedelta(hours=n), actor="cli:root" if n % 3 == 0 else "choihs",
                                     action=actions[n % 3], target=f"target-{n:03d}", detail=f"detail {n}",
                                     address="" if n % 3 == 0 else "10.0.0.1") for n in range(120)])
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
 
 
 def targets(html: str) -> list[str]:

@@ -3,25 +3,14 @@ the trail or the form sent back), someone else's card refused naming its owner, 
 
 from __future__ import annotations
 
-import pytest
-
 from printrelease.cards.service import add_card, list_cards
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
 
+admin = admin_helpers.admin  # the fixture: the admin's client
+database_url = admin_helpers.sqlite_only  # the fixture: this page works alike on SQLite and PostgreSQL
+
 NUMBER = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture
-def database_url(tmp_path, request):
-    """Cards are the same on either database: SQLite only."""
-    from tests.conftest import fresh_database
-
-    return fresh_database(request, "sqlite", tmp_path)
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
 
 
 def test_a_card_is_given_by_its_number_and_shown_by_its_last_four_digits(admin, runtime):

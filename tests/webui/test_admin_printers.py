@@ -16,8 +16,11 @@ from printrelease.cupsadmin import capture_uri, install_queue, lpadmin
 from printrelease.db import utcnow
 from printrelease.printers.models import Printer
 from printrelease.stations.service import add_station
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
 from tests.webui.conftest import form_token
+
+admin = admin_helpers.admin  # the fixture: the admin's client
 
 CAPTURES = ("secure-print-capture-1", "secure-print-capture-2")
 
@@ -37,11 +40,6 @@ def cups(cupsd):
     for queue in ("secure-print", *CAPTURES):
         subprocess.run(["lpadmin", "-h", cupsd.address, "-x", queue], capture_output=True)
     lpadmin(cupsd.address, "-p", "dept-b", "-o", "printer-is-shared=false")
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
 
 
 def printers(runtime) -> dict[str, Printer]:

@@ -7,20 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
 
-
-@pytest.fixture
-def database_url(tmp_path, request):
-    """Settings are the same on either database: SQLite only."""
-    from tests.conftest import fresh_database
-
-    return fresh_database(request, "sqlite", tmp_path)
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
+admin = admin_helpers.admin  # the fixture: the admin's client
+database_url = admin_helpers.sqlite_only  # the fixture: this page works alike on SQLite and PostgreSQL
 
 
 def test_a_setting_applies_at_once_and_is_reset_to_the_configurations(admin, runtime):

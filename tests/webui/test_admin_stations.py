@@ -18,17 +18,12 @@ from printrelease.kiosks.service import KIOSK, kiosk_for_token, pair_kiosk
 from printrelease.printers.models import Printer
 from printrelease.stations.models import Station, Tap, TapOutcome
 from printrelease.stations.service import STATION, add_station
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
 
+database_url = admin_helpers.sqlite_only  # the fixture: this page works alike on SQLite and PostgreSQL
+
 SECRET = re.compile(r'<code id="secret"[^>]*>([^<]+)</code>')
-
-
-@pytest.fixture
-def database_url(tmp_path, request):
-    """Stations are the same on either database: SQLite only."""
-    from tests.conftest import fresh_database
-
-    return fresh_database(request, "sqlite", tmp_path)
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ import pytest
 from printrelease.usage.models import UsageRecord
 from printrelease.usage.service import corrections_of, net_figures
 from tests.printrelease.reports.month import REFUNDED, make_month
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
+
+admin = admin_helpers.admin  # the fixture: the admin's client
 
 
 @pytest.fixture
@@ -17,11 +20,6 @@ def month(runtime, people):
     """March 2026 of printing (tests/printrelease/reports/month.py): ids of the jobs, with their usage rows."""
     with runtime.sessions.begin() as session:
         return [(job.id, getattr(job, "usage_id", None)) for job in make_month(session)]
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
 
 
 def test_a_jobs_row_is_found_by_its_job_its_user_or_dates(admin, runtime, month):

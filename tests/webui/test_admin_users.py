@@ -9,22 +9,19 @@ import io
 import re
 from dataclasses import replace
 
-import pytest
 
 from printrelease.accounts.models import User
 from printrelease.accounts.service import add_user, get_user
 from printrelease.cards.service import list_cards
 from printrelease.config import LdapSettings
 from printrelease.runtime import Runtime
+from tests.webui import admin_helpers
 from tests.webui.admin_helpers import ADDRESS, entries, flashed, post, text
 from tests.webui.conftest import form_token, log_in
 
+admin = admin_helpers.admin  # the fixture: the admin's client
+
 SECRET = re.compile(r'<code id="secret"[^>]*>([^<]+)</code>')
-
-
-@pytest.fixture
-def admin(client_as):
-    return client_as("admin")
 
 
 def test_users_are_found_by_name_or_department_a_page_at_a_time(admin, runtime):
