@@ -51,7 +51,7 @@ def test_an_admin_syncs_printers_creates_a_station_pairs_a_kiosk_and_changes_a_s
     visitor.goto("/admin/stations")
     page.get_by_label("이름").fill("dept-3f-reader")
     page.get_by_label("카드를 대면 출력할 프린터").select_option("dept-a")
-    page.get_by_label("카드를 대면", exact=True).select_option("choose")
+    page.get_by_label("카드를 댔을 때").select_option("choose")
     page.get_by_role("button", name="스테이션 만들기").click()
     page.wait_for_url("**/admin/stations/add")
     visitor.check()
