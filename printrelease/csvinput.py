@@ -23,6 +23,11 @@ class UnreadableCsv(Invalid):
 
 def decode_csv(data: bytes, encoding: str | None = None, source: str = "the CSV") -> str:
     """The file's text; `encoding` None detects UTF-8 (BOM or not) or CP949."""
+    return decode_csv_as(data, encoding, source)[0]
+
+
+def decode_csv_as(data: bytes, encoding: str | None = None, source: str = "the CSV") -> tuple[str, str]:
+    """The file's text and the codec it was read with ("utf-8-sig", "cp949", ...), as `decode_csv`."""
     if encoding:
         try:
             codec = codecs.lookup(encoding).name
@@ -33,7 +38,7 @@ def decode_csv(data: bytes, encoding: str | None = None, source: str = "the CSV"
         candidates = ("utf-8-sig", "cp949")
     for candidate in candidates:
         try:
-            return data.decode(candidate)
+            return data.decode(candidate), candidate
         except UnicodeDecodeError as error:
             problem = error
     line = data[:problem.start].count(b"\n") + 1

@@ -35,9 +35,28 @@ def catalogue(language: str) -> gettext.NullTranslations:
 
 
 def translate(message: str, language: str | None = DEFAULT_LANGUAGE, **params) -> str:
-    """`message` in `language`, with `%(name)s` placeholders filled from `params`."""
+    """`message` in `language`, with `%(name)s` placeholders filled from `params`; a parameter that words
+    itself (a Message, a domain error) is worded in the same language."""
     text = catalogue(normalise(language)).gettext(message)
-    return text % params if params else text
+    if not params:
+        return text
+    return text % {name: value.words(language) if hasattr(value, "words") else value for name, value in params.items()}
+
+
+class Message:
+    """A message worded later, in its reader's language: a template marked with N_ and its parameters."""
+
+    def __init__(self, template: str, /, **params):
+        self.template, self.params = template, params
+
+    def words(self, language: str | None = DEFAULT_LANGUAGE) -> str:
+        return translate(self.template, language, **self.params)
+
+    def __str__(self) -> str:
+        return self.words("en")
+
+    def __repr__(self) -> str:
+        return f"<Message {self.words('en')!r}>"
 
 
 def both(message: str, **params) -> dict[str, str]:

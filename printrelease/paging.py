@@ -56,3 +56,20 @@ def check_instants(*instants: datetime | None) -> None:
 def count(session: Session, query: Select) -> int:
     """Rows `query` would return (its ORDER BY dropped), counted by the database."""
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def paginate(session: Session, query: Select, page: int, per_page: int, unique: bool = False) -> Page:
+    """The page `page` of `query` (already ordered), with the total; page and size bounded first."""
+    page, per_page = bounded(page, per_page)
+    rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page))
+    return Page(list(rows.unique() if unique else rows), count(session, query), page, per_page)
+
+
+def between(query: Select, column, since: datetime | None, until: datetime | None) -> Select:
+    """`query` kept to rows whose `column` is at or after `since` and before `until` (either may be open)."""
+    check_instants(since, until)
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query

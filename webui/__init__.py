@@ -49,8 +49,8 @@ def create_app(test_config: dict | None = None, runtime: Runtime | None = None) 
     i18n.init_app(app, runtime.settings.timezone)
     errors.init_app(app)
     # Bearer tokens (capture, stations) and JSON-only same-origin requests (session, me) need no form
-    # token; the upload checks its token itself, once it knows who is sending (webui/upload).
-    security.init_app(app, exempt=[capture.bp, station.bp, session.bp, me.bp, upload.upload_view])
+    # token; the upload and the admin's CSV imports check theirs themselves, once they know who is sending.
+    security.init_app(app, exempt=[capture.bp, station.bp, session.bp, me.bp, upload.upload_view, *admin.FILE_FORMS])
     for blueprint in (auth.bp, jobs.bp, cards.bp, upload.bp, kiosk.bp, admin.bp, finance.bp, ops.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint())

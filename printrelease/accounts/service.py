@@ -92,6 +92,29 @@ def ensure_department(session: Session, code: str, name: str | None = None) -> D
     return department
 
 
+MAX_DEPARTMENTS = 5000  # a list to choose from, for a province's departments
+
+
+def list_departments(session: Session) -> list[Department]:
+    return list(session.scalars(select(Department).order_by(Department.code).limit(MAX_DEPARTMENTS)))
+
+
+def set_department(session: Session, login: str, code: str | None, name: str | None = None) -> User:
+    """Charge `login`'s printing to the department `code` from now on (a new code needs its `name`), or to
+    no department with an empty code. Printed jobs keep the department they were charged to."""
+    user = get_user(session, login)
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        user.department = None
+        return user
+    if len(code) > 64 or len(name) > 200 or not (code + name).isprintable():
+        raise BadUserRecord(N_("'%(code)s' is not a usable department code and name"), code=code[:40])
+    if name or session.scalar(select(Department.id).where(Department.code == code)) is not None:
+        user.department = ensure_department(session, code, name or None)
+        return user
+    raise BadUserRecord(N_("there is no department %(code)s yet: give its name too to make it"), code=code)
+
+
 def add_user(
     session: Session,
     login: str,
@@ -158,7 +181,7 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
                 role=(row.get("role") or "").strip().lower() or None,
             )
         except BadRole as error:
-            raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error.words("en")) from error
+            raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error) from error
         for number in (row.get("card") or "").split():
             if card_key is None:
                 raise BadUserRecord(N_("card numbers can only be imported with the card key configured"))
@@ -167,7 +190,7 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
             try:
                 add_card(session, card_key, login, number, label="imported")
             except Invalid as error:
-                raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error.words("en")) from error
+                raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error) from error
             result.cards += 1
         if existed:
             result.updated += 1

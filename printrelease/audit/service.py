@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.audit.models import AuditEntry
 from printrelease.db import utcnow
-from printrelease.paging import Page, bounded, check_instants, count
+from printrelease.paging import Page, between, paginate
 
 
 def record_admin_action(session: Session, actor: str, action: str, target: str = "", detail: str = "",
@@ -28,22 +28,13 @@ def audit_trail(session: Session, actor: str | None = None, action: str | None =
                 per_page: int = 50) -> Page[AuditEntry]:
     """Entries newest first, filtered by actor and action (exact, or a prefix ending in "." such as
     "users."), at or after `since` and before `until`."""
-    check_instants(since, until)
-    page, per_page = bounded(page, per_page)
-    query = select(AuditEntry)
+    query = between(select(AuditEntry), AuditEntry.at, since, until)
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if action:
         query = query.where(AuditEntry.action.startswith(action, autoescape=True) if action.endswith(".")
                             else AuditEntry.action == action)
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if until is not None:
-        query = query.where(AuditEntry.at < until)
-    total = count(session, query)
-    rows = session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page))
-    return Page(list(rows), total, page, per_page)
+    return paginate(session, query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)
 
 
 def audit_actions(session: Session) -> list[str]:

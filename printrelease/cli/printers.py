@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 
 from printrelease.cli import audit, in_transaction
-from printrelease.cupsadmin import CupsAdminError, unshare
 from printrelease.printers.health import describe_status
 from printrelease.csvinput import decode_csv, read_rows
 from printrelease.printers.service import (IMPORT_COLUMNS, add_printer, import_printers, list_printers,
-                                           remove_printer, set_printer_active, sync_printers)
+                                           remove_printer, set_printer_active, sync_printers, unshare_printers)
 
 ENCODING = click.option("--encoding", help="The file's encoding (default: UTF-8 or CP949, detected).")
 
@@ -27,14 +26,10 @@ def _note(line: str) -> None:
 
 def unshare_departments(server, address: str, printers) -> None:
     """Mark the release targets on this CUPS server not shared, so nobody prints around the release."""
-    shared = {q.name for q in server.queues() if q.shared}
-    for printer in printers:
-        if printer.cups_queue not in shared:
-            continue
-        try:
-            unshare(address, printer.cups_queue)
+    for printer, error in unshare_printers(server, address, printers):
+        if error is None:
             click.echo(f"{printer.name}: marked not shared (reached only through release)")
-        except CupsAdminError as error:
+        else:
             _note(f"{printer.name} is shared on its CUPS server and could not be changed ({error}); on that "
                   f"server run: lpadmin -p {printer.cups_queue} -o printer-is-shared=false")
 

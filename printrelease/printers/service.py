@@ -13,14 +13,25 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from printrelease.cupsadmin import CupsAdminError, unshare
 from printrelease.db import utcnow
-from printrelease.i18n import N_
+from printrelease.i18n import N_, Message
 from printrelease.printers.errors import PrinterConflict, PrinterDisabled, PrinterInUse, UnknownPrinter
 from printrelease.printers.models import Printer
 from printrelease.printing import PrintServer, QueueInfo
 
 CAPTURE_SCHEME = "printrelease:"
 IMPORT_COLUMNS = ("name", "queue", "cups_server", "location")
+MAX_LOCATION = 255
+
+
+class Note(Message):
+    """What a sync or an add did to one queue besides adding or refreshing it, and why: `kind` is
+    "skipped", "moved" or "renamed"; worded in the reader's language (str(): English)."""
+
+    def __init__(self, queue: str, kind: str, template: str, /, **params):
+        super().__init__(template, **params)
+        self.queue, self.kind = queue, kind
 
 
 def get_printer(session: Session, name: str, active_only: bool = True) -> Printer:
@@ -43,21 +54,21 @@ def duplex_available(session: Session) -> bool:
                           .limit(1)) is not None
 
 
-def not_release_targets(queues: list[QueueInfo]) -> dict[str, str]:
+def not_release_targets(queues: list[QueueInfo]) -> dict[str, Message]:
     """Queues that must never be printers, with why: capture queues, classes (the virtual queue) and
     every member of a class (releasing to one would capture the document again as a new job)."""
     skipped = {}
     for queue in queues:
         if queue.is_class:
-            skipped[queue.name] = "a CUPS class (the virtual queue?)"
+            skipped[queue.name] = Message(N_("a CUPS class (the virtual queue?)"))
             for member in queue.members:
-                skipped.setdefault(member, f"a member of the class {queue.name}")
+                skipped.setdefault(member, Message(N_("a member of the class %(name)s"), name=queue.name))
         elif queue.device_uri.startswith(CAPTURE_SCHEME):
-            skipped.setdefault(queue.name, "a printrelease capture queue")
+            skipped.setdefault(queue.name, Message(N_("a printrelease capture queue")))
     return skipped
 
 
-def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Callable[[str], None],
+def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Callable[[Note], None],
            rename: bool = False) -> Printer:
     """The printer `name` at server/queue: found there (renamed to `name` with `rename`), moved there, or new."""
     at = session.scalar(select(Printer).where(Printer.cups_server == server, Printer.cups_queue == queue.name))
@@ -67,14 +78,14 @@ def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Cal
                                  "remove it first"), server=server, queue=queue.name, other=at.name)
     printer = at or named
     if rename and at is not None and named is None:
-        note(f"{at.name}: renamed {name}")
+        note(Note(queue.name, "renamed", N_("%(old)s: renamed %(new)s"), old=at.name, new=name))
         at.name = name
     if printer is None:
         printer = Printer(name=name, cups_server=server, cups_queue=queue.name)
         session.add(printer)
     elif (printer.cups_server, printer.cups_queue) != (server, queue.name):
-        note(f"{printer.name}: moved from {printer.cups_server or 'default'}/{printer.cups_queue} to "
-             f"{server}/{queue.name}")
+        note(Note(queue.name, "moved", N_("%(printer)s: moved from %(old)s to %(new)s"), printer=printer.name,
+                  old=f"{printer.cups_server or 'default'}/{printer.cups_queue}", new=f"{server}/{queue.name}"))
         printer.cups_server, printer.cups_queue = server, queue.name
     printer.location = queue.location or printer.location
     printer.supports_duplex = queue.supports_duplex
@@ -84,9 +95,12 @@ def _place(session: Session, name: str, server: str, queue: QueueInfo, note: Cal
     return printer
 
 
+SKIPPED = N_("%(queue)s: skipped, %(why)s")
+
+
 def sync_printers(
     session: Session, server: PrintServer, exclude: set[str] = frozenset(), only: set[str] | None = None,
-    note: Callable[[str], None] = lambda _line: None,
+    note: Callable[[Note], None] = lambda _note: None,
 ) -> list[Printer]:
     """Create, refresh or move a Printer for each queue on `server` that can be a release target, with
     its capabilities as CUPS reports them; `note` hears what was skipped or moved and why."""
@@ -97,18 +111,18 @@ def sync_printers(
         if queue.name in exclude or (only is not None and queue.name not in only):
             continue
         if queue.name in skipped:
-            note(f"{queue.name}: skipped, {skipped[queue.name]}")
+            note(Note(queue.name, "skipped", SKIPPED, queue=queue.name, why=skipped[queue.name]))
             continue
         try:
             with session.begin_nested():
                 synced.append(_place(session, queue.name, server.address, queue, note))
         except PrinterConflict as error:
-            note(f"{queue.name}: skipped, {error}")
+            note(Note(queue.name, "skipped", SKIPPED, queue=queue.name, why=error))
     return synced
 
 
 def add_printer(session: Session, server: PrintServer, name: str, queue_name: str, location: str = "",
-                note: Callable[[str], None] = lambda _line: None) -> Printer:
+                note: Callable[[Note], None] = lambda _note: None) -> Printer:
     """Add the printer `name` for a queue on `server`, or update (move) the one of that name."""
     queues = server.queues()
     queue = next((q for q in queues if q.name == queue_name), None)
@@ -126,7 +140,7 @@ def add_printer(session: Session, server: PrintServer, name: str, queue_name: st
 
 def import_printers(session: Session, rows: list[tuple[int, dict[str, str]]],
                     server_for: Callable[[str], PrintServer], default_server: str,
-                    note: Callable[[str], None] = lambda _line: None) -> list[Printer]:
+                    note: Callable[[Note], None] = lambda _note: None) -> list[Printer]:
     """Rows of name, queue, cups_server, location (from `csvinput.read_rows`); all or none."""
     added = []
     for line, row in rows:
@@ -137,13 +151,23 @@ def import_printers(session: Session, rows: list[tuple[int, dict[str, str]]],
             added.append(add_printer(session, server_for(row.get("cups_server") or default_server), name,
                                      row.get("queue") or name, row.get("location", ""), note))
         except PrinterConflict as error:
-            raise PrinterConflict(N_("line %(line)s: %(problem)s"), line=line, problem=error.words("en")) from error
+            raise PrinterConflict(N_("line %(line)s: %(problem)s"), line=line, problem=error) from error
     return added
 
 
 def set_printer_active(session: Session, name: str, active: bool) -> Printer:
     printer = get_printer(session, name, active_only=False)
     printer.is_active = active
+    return printer
+
+
+def set_printer_location(session: Session, name: str, location: str) -> Printer:
+    """Where people find the printer ("3층 기획예산과"), as the printer lists show it; "" for none."""
+    location = " ".join(str(location).split())
+    if len(location) > MAX_LOCATION:
+        raise PrinterConflict(N_("a location is at most %(most)s characters"), most=MAX_LOCATION)
+    printer = get_printer(session, name, active_only=False)
+    printer.location = location
     return printer
 
 
@@ -155,6 +179,22 @@ def remove_printer(session: Session, name: str) -> None:
             session.delete(printer)
             session.flush()
     except IntegrityError:
-        raise PrinterInUse(N_("printer %(name)s is used by stations or past jobs: remove its stations first "
-                              "(printrelease stations list), or keep its history with printrelease printers "
-                              "disable %(name)s"), name=name) from None
+        raise PrinterInUse(N_("printer %(name)s is used by stations or past jobs: move or remove its stations "
+                              "first, or disable it to keep its history"), name=name) from None
+
+
+def unshare_printers(server: PrintServer, address: str,
+                     printers: list[Printer]) -> list[tuple[Printer, CupsAdminError | None]]:
+    """Mark the release targets that their CUPS server shares not shared, so that nobody prints around the
+    release; returns each printer that was shared, with the failure if it could not be changed."""
+    shared = {queue.name for queue in server.queues() if queue.shared}
+    changed = []
+    for printer in printers:
+        if printer.cups_queue not in shared:
+            continue
+        try:
+            unshare(address, printer.cups_queue)
+            changed.append((printer, None))
+        except CupsAdminError as error:
+            changed.append((printer, error))
+    return changed

@@ -76,6 +76,21 @@ def set_release_mode(session: Session, name: str, mode: str) -> Station:
     return station
 
 
+def set_station_printer(session: Session, name: str, printer_name: str) -> Station:
+    """Move the station to another (enabled) printer: its taps release there from now on, and its kiosks
+    stay paired with it."""
+    station = get_station(session, name)
+    station.printer = get_printer(session, printer_name)
+    return station
+
+
+def stations_at(session: Session, printer_name: str) -> list[Station]:
+    """The stations whose taps release to the printer (which cannot be removed while they do)."""
+    printer = get_printer(session, printer_name, active_only=False)
+    return list(session.scalars(select(Station).where(Station.printer_id == printer.id).order_by(Station.name))
+                .unique())
+
+
 def remove_station(session: Session, name: str) -> None:
     station = get_station(session, name)
     revoke(session, STATION, name)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from printrelease.db import utcnow
+from printrelease.paging import Page, between, paginate
 from printrelease.prices.models import Price
 from printrelease.jobs.models import Job
 from printrelease.prices.service import Charge, amount, charge_for
@@ -91,6 +92,19 @@ def net_figures(session: Session, original_id: int) -> Figures:
 def corrections_of(session: Session, original_id: int) -> list[UsageRecord]:
     return list(session.scalars(select(UsageRecord).where(UsageRecord.original_id == original_id)
                                 .order_by(UsageRecord.id)))
+
+
+def find_usage(session: Session, job_id: int | None = None, user: str | None = None, since: datetime | None = None,
+               until: datetime | None = None, page: int = 1, per_page: int = 50) -> Page[UsageRecord]:
+    """Usage rows newest first, a page at a time: a printed job's row and its corrections (by the job's
+    id), a user's rows, those booked in [since, until); any of these together."""
+    query = between(select(UsageRecord), UsageRecord.printed_at, since, until)
+    if job_id is not None:
+        printed = select(UsageRecord.id).where(UsageRecord.job_id == job_id).scalar_subquery()
+        query = query.where((UsageRecord.job_id == job_id) | (UsageRecord.original_id == printed))
+    if user:
+        query = query.where(UsageRecord.user_login == user)
+    return paginate(session, query.order_by(UsageRecord.printed_at.desc(), UsageRecord.id.desc()), page, per_page)
 
 
 def correct_usage(

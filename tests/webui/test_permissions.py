@@ -64,6 +64,45 @@ ROUTES = [
     Route("POST", "/upload", users(400)),  # no file given
     Route("GET", "/kiosk", everyone(200)),
     Route("GET", "/admin", ADMIN),
+    # Administration: admins only. A form that names nothing is refused (400, or back to its page: 303); a
+    # page of a printer, station or usage row that does not exist is 404 once the role has been checked.
+    Route("GET", "/admin/printers", ADMIN),
+    Route("GET", "/admin/printers/rows", ADMIN),
+    Route("POST", "/admin/printers/sync", {**ADMIN, "admin": {200, 303}}),  # 303: CUPS unreachable here
+    Route("POST", "/admin/printers/add", {**ADMIN, "admin": 400}),
+    Route("POST", "/admin/printers/import", {**ADMIN, "admin": 400}),  # no file
+    Route("GET", "/admin/printers/printer?name=dept-a", {**ADMIN, "admin": 404}),
+    Route("POST", "/admin/printers/location", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/printers/active", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/printers/remove", {**ADMIN, "admin": 303}),
+    Route("GET", "/admin/stations", ADMIN),
+    Route("POST", "/admin/stations/add", {**ADMIN, "admin": 400}),
+    Route("GET", "/admin/stations/station?name=reader-a", {**ADMIN, "admin": 404}),
+    Route("POST", "/admin/stations/printer", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/stations/mode", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/stations/remove", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/stations/pair", {**ADMIN, "admin": 303}),
+    Route("POST", "/admin/stations/unpair", {**ADMIN, "admin": 303}),
+    Route("GET", "/admin/users?q=김", ADMIN),
+    Route("POST", "/admin/users/import", {**ADMIN, "admin": 400}),  # no file
+    Route("GET", "/admin/users/user?login=leejy", ADMIN),
+    Route("POST", "/admin/users/role", {**ADMIN, "admin": 303}, {"login": "leejy", "role": "user"}),
+    Route("POST", "/admin/users/department", {**ADMIN, "admin": 303}, {"login": "leejy", "code": "budget"}),
+    Route("POST", "/admin/users/active", {**ADMIN, "admin": 303}, {"login": "leejy", "active": "y"}),
+    Route("POST", "/admin/users/password", ADMIN, {"login": "leejy", "generate": "y"}),  # shown once: 200
+    Route("GET", "/admin/cards?login=kimsr", ADMIN),
+    Route("POST", "/admin/cards/add", {**ADMIN, "admin": 303}, {"login": "leejy", "number": "0A0B0C0D"}),
+    Route("POST", "/admin/cards/remove", {**ADMIN, "admin": 303}, {"login": "kimsr", "card": "{card}"}),
+    Route("GET", "/admin/settings", ADMIN),
+    Route("POST", "/admin/settings", {**ADMIN, "admin": 303}, {"name": "hold_hours", "value": "48"}),
+    Route("POST", "/admin/settings/reset", {**ADMIN, "admin": 303}, {"name": "hold_hours"}),
+    Route("GET", "/admin/prices", ADMIN),
+    Route("POST", "/admin/prices/set", {**ADMIN, "admin": 303}, {"size": "A4", "mono": "20", "colour": "100"}),
+    Route("POST", "/admin/prices/end-override", {**ADMIN, "admin": 400}),
+    Route("GET", "/admin/usage?user=kimsr", ADMIN),
+    Route("GET", "/admin/usage/record?id=1", {**ADMIN, "admin": 404}),
+    Route("POST", "/admin/usage/correct", {**ADMIN, "admin": 404}),  # no such row
+    Route("GET", "/admin/audit", ADMIN),
     Route("GET", "/finance", FINANCE),
     Route("GET", "/healthz", everyone({200, 503})),
     Route("GET", "/api/v1/health", everyone({200, 503})),

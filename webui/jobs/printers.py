@@ -24,10 +24,10 @@ class PrinterChoice:
 
 def printer_choices(session: Session, language: str) -> list[PrinterChoice]:
     printers = session.scalars(select(Printer).where(Printer.is_active.is_(True)).order_by(Printer.name))
-    return [_choice(printer, language) for printer in printers]
+    return [printer_status(printer, language) for printer in printers]
 
 
-def _choice(printer: Printer, language: str) -> PrinterChoice:
+def printer_status(printer: Printer, language: str) -> PrinterChoice:
     """The polled health in words. A printer not polled yet may be chosen: the release asks it first."""
     if printer.status_checked_at is None:
         return PrinterChoice(printer.name, printer.location, True, gettext("not checked yet"), None)
