@@ -52,7 +52,8 @@ class Runtime:
         """The settings administrators change at run time (hold time, size limit), over the configuration's."""
         from printrelease.site.service import SiteSettingsCache
 
-        return SiteSettingsCache(self.sessions, self.settings)
+        # It reads beside a request's own transaction: on SQLite a writing session would wait for that one.
+        return SiteSettingsCache(self.reading_sessions, self.settings)
 
     @cached_property
     def directory(self):

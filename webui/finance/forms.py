@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from printrelease.accounts.models import Department, User
@@ -25,9 +26,10 @@ from webui.i18n import language
 # The days a report may name: wide enough for any real period, narrow enough that every day of it is an
 # instant in UTC on any site's clock (date.min and date.max are not).
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
-KINDS = [("summary", _l("Summary")), ("detail", _l("Every job")), ("clicks", _l("Click counts (lease)"))]
-GROUPS = [("department", _l("Department")), ("user", _l("User")), ("printer", _l("Printer")),
-          ("month", _l("Month")), ("day", _l("Day"))]
+KINDS = [SelectChoice("summary", _l("Summary")), SelectChoice("detail", _l("Every job")),
+         SelectChoice("clicks", _l("Click counts (lease)"))]
+GROUPS = [SelectChoice("department", _l("Department")), SelectChoice("user", _l("User")),
+          SelectChoice("printer", _l("Printer")), SelectChoice("month", _l("Month")), SelectChoice("day", _l("Day"))]
 
 
 class ReportForm(FlaskForm):
@@ -38,7 +40,7 @@ class ReportForm(FlaskForm):
     last = DateField(_l("To"), name="to", validators=[InputRequired()])
     kind = SelectField(_l("Report"), choices=KINDS, default="summary")
     by = SelectField(_l("Group by"), choices=GROUPS, default="department")
-    then = SelectField(_l("Then by"), choices=[("", _l("(nothing more)"))] + GROUPS, default="")
+    then = SelectField(_l("Then by"), choices=[SelectChoice("", _l("(nothing more)"))] + GROUPS, default="")
     department = SelectField(_l("Department"), validate_choice=False, default="")
     user = StringField(_l("User (login)"), validators=[Optional(), Length(max=255)])
     printer = SelectField(_l("Printer"), validate_choice=False, default="")
@@ -46,11 +48,11 @@ class ReportForm(FlaskForm):
     def __init__(self, session: Session, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
-        everything = [("", gettext("All"))]
+        everything = [SelectChoice("", gettext("All"))]
         self.department.choices = everything + [
-            (code, f"{name} ({code})") for code, name in session.execute(
+            SelectChoice(code, f"{name} ({code})") for code, name in session.execute(
                 select(Department.code, Department.name).order_by(Department.name, Department.code))]
-        self.printer.choices = everything + [(name, name) for name in session.scalars(
+        self.printer.choices = everything + [SelectChoice(name, name) for name in session.scalars(
             select(Printer.name).order_by(Printer.name))]
 
     @property
@@ -67,11 +69,11 @@ class ReportForm(FlaskForm):
                                   .words(language()))
 
     def validate_department(self, field) -> None:
-        if field.data and field.data not in {code for code, _ in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(gettext("There is no department “%(code)s”.", code=field.data))
 
     def validate_printer(self, field) -> None:
-        if field.data and field.data not in {name for name, _ in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(gettext("There is no printer “%(name)s”.", name=field.data))
 
     def validate_user(self, field) -> None:

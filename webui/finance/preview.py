@@ -40,9 +40,10 @@ class Preview:
     more: int | None = 0  # rows left out; None when not counted
 
 
-def preview(report: Report, limit: int = ROWS) -> Preview:
-    """The report's first `limit` rows, and its total. A summary or click count is read to its end (its
-    rows are groups); a detail report stops at `limit` and counts the rest with one query."""
+def preview(report: Report, limit: int | None = None) -> Preview:
+    """The report's first `limit` (ROWS) rows, and its total. A summary or click count is read to its end
+    (its rows are groups); a detail report stops at `limit` and counts the rest with one query."""
+    limit = ROWS if limit is None else limit
     columns = report.columns
     found = Preview([c.title for c in columns], [c.kind in NUMBERS for c in columns], _row_headers(report))
     rows = report.rows()
@@ -94,8 +95,8 @@ class Chart:
 
 
 def charts(report: Report) -> list[Chart]:
-    """Net cost by department (bars, largest first) and by month (the trend); none for a period without
-    any cost."""
+    """Net cost by department (bars, largest first) and by month (the trend, the year up to the period's
+    end), each only if it has any cost to show."""
     currency, language = report.currency, report.language
 
     def money(value: int) -> str:
@@ -104,34 +105,33 @@ def charts(report: Report) -> list[Chart]:
     def tick(value: int) -> str:
         return f"{to_major(value, currency):,}"
 
+    drawn = []
     departments = sorted(report.series_by_department(), key=lambda item: (-item[1], item[0]))
+    if any(value for _label, value in departments):
+        bars = [svg.Point(label, value, money(value)) for label, value in departments[:BARS]]
+        rest = departments[BARS:]
+        if rest:
+            others = sum(value for _label, value in rest)
+            bars.append(svg.Point(ngettext("%(num)s other department", "%(num)s other departments", len(rest)),
+                                  others, money(others)))
+        title = gettext("Net cost by department (%(currency)s)", currency=currency)
+        about = gettext("Largest: %(label)s, %(value)s. The numbers are in the table below the chart.",
+                        label=bars[0].label, value=bars[0].text)
+        drawn.append(Chart("chart-departments", title,
+                           Markup(svg.bar_chart("chart-departments", title, about, bars, tick)), bars))
     months = report.series_by_month()
-    if not any(value for _label, value in departments + months):
-        return []
-    bars = [svg.Point(label, value, money(value)) for label, value in departments[:BARS]]
-    rest = departments[BARS:]
-    if rest:
-        others = sum(value for _label, value in rest)
-        bars.append(svg.Point(ngettext("%(num)s other department", "%(num)s other departments", len(rest)),
-                              others, money(others)))
-    points, words, year = [], [], None
-    for key, value in months:
-        month = date(int(key[:4]), int(key[5:7]), 1)
-        points.append(svg.Point(format_date(month, "MMM"), value, money(value),
-                                str(month.year) if month.year != year else ""))
-        words.append(svg.Point(format_skeleton("yMMM", month, locale=get_locale()), value, money(value)))
-        year = month.year
-    by_department = gettext("Net cost by department (%(currency)s)", currency=currency)
-    by_month = gettext("Net cost by month (%(currency)s)", currency=currency)
-    top = bars[0]
-    return [
-        Chart("chart-departments", by_department, Markup(svg.bar_chart(
-            "chart-departments", by_department,
-            gettext("Largest: %(label)s, %(value)s. The numbers are in the table below the chart.",
-                    label=top.label, value=top.text), bars, tick)), bars),
-        Chart("chart-months", by_month, Markup(svg.trend_chart(
-            "chart-months", by_month,
-            gettext("From %(first)s (%(start)s) to %(last)s (%(end)s). The numbers are in the table below the "
-                    "chart.", first=words[0].label, last=words[-1].label, start=words[0].text,
-                    end=words[-1].text), points, tick)), words),
-    ]
+    if any(value for _label, value in months):
+        points, words, year = [], [], None
+        for key, value in months:
+            month = date(int(key[:4]), int(key[5:7]), 1)
+            points.append(svg.Point(format_date(month, "MMM"), value, money(value),
+                                    str(month.year) if month.year != year else ""))
+            words.append(svg.Point(format_skeleton("yMMM", month, locale=get_locale()), value, money(value)))
+            year = month.year
+        title = gettext("Net cost by month (%(currency)s)", currency=currency)
+        about = gettext("From %(first)s (%(start)s) to %(last)s (%(end)s). The numbers are in the table below the "
+                        "chart.", first=words[0].label, last=words[-1].label, start=words[0].text,
+                        end=words[-1].text)
+        drawn.append(Chart("chart-months", title, Markup(svg.trend_chart("chart-months", title, about, points, tick)),
+                           words))
+    return drawn
