@@ -14,6 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 
+READING = "printrelease_reading"  # the execution option of connections that only read
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -75,14 +78,26 @@ def make_engine(url: str) -> Engine:
         # pysqlite's own transaction handling breaks SAVEPOINT, so SQLAlchemy emits BEGIN itself (the
         # recipe from its SQLite dialect docs). IMMEDIATE takes the write lock up front: a transaction
         # that reads then writes (claim a job, capture after a duplicate check) would otherwise fail
-        # with "database is locked" when it tries to upgrade while another process writes.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # with "database is locked" when it tries to upgrade while another process writes. A reading
+        # session (below) begins deferred: WAL lets it read for minutes while everyone else writes.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_reading_session_factory(engine: Engine) -> sessionmaker:
+    """Sessions that only read (a report streamed to a slow client): on SQLite they never take the write
+    lock, which a session of `make_session_factory` holds from its first statement; on PostgreSQL their
+    transactions are READ ONLY."""
+    options = {READING: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from printrelease.config import Settings
-from printrelease.db import make_engine, make_session_factory
+from printrelease.db import make_engine, make_reading_session_factory, make_session_factory
 from printrelease.jobs.capture import CapturePolicy
 from printrelease.keys import load_or_create_key
 from printrelease.printing import PrintServer
@@ -38,6 +38,11 @@ class Runtime:
         return make_session_factory(self.engine)
 
     @cached_property
+    def reading_sessions(self) -> sessionmaker:
+        """Sessions for long reads (reports): they hold no lock that writers wait for."""
+        return make_reading_session_factory(self.engine)
+
+    @cached_property
     def spool(self) -> Spool:
         self._guard()
         return Spool(self.settings.spool_dir)
@@ -47,7 +52,8 @@ class Runtime:
         """The settings administrators change at run time (hold time, size limit), over the configuration's."""
         from printrelease.site.service import SiteSettingsCache
 
-        return SiteSettingsCache(self.sessions, self.settings)
+        # It reads beside a request's own transaction: on SQLite a writing session would wait for that one.
+        return SiteSettingsCache(self.reading_sessions, self.settings)
 
     @cached_property
     def directory(self):

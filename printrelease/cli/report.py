@@ -47,7 +47,9 @@ def group(ctx, first, last, by, department, user, printer, fmt, output, language
         raise click.UsageError(f"--by {kind} stands alone")
     runtime: Runtime = ctx.obj
     settings = runtime.settings
-    with runtime.sessions() as session:
+    # A reading session: a year's export takes minutes, and on SQLite a writing one would hold the write
+    # lock all along, so that the server's captures and releases would give up waiting.
+    with runtime.reading_sessions() as session:
         report = Report(session, ReportFilter(first, last, department, user, printer), by, kind,
                         Site.from_settings(settings), language or settings.report_language)
         _write(report, fmt, output)

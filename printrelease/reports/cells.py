@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,6 +15,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def defused(text: str) -> str:
     """Text a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a leading quote."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def display_width(text: str) -> int:
+    """Columns of a monospaced grid: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def plain(column: Column, value, currency: str) -> str:

@@ -60,7 +60,8 @@ def columns_for(kind: str, by: tuple[str, ...], language: str, currency: str) ->
         spec = DETAIL if kind == "detail" else CLICKS
     columns = []
     for column_id, title, column_kind in spec:
-        words = translate(title, language)
+        # The catalogues hold the titles as python-format ("Duplex share (%%)"): formatted, "%%" is "%".
+        words = translate(title, language) % {}
         if column_kind == "money":
             words = f"{words} ({currency})"
         columns.append(Column(column_id, words, column_kind))

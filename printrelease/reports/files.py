@@ -36,8 +36,23 @@ def download(report: Report, fmt: str, chunk: int = 1 << 16) -> Iterator[bytes]:
 
         yield from csv_chunks(report, chunk)
         return
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+    yield from chunks_of(spooled(report, fmt), chunk)
+
+
+def spooled(report: Report, fmt: str) -> BinaryIO:
+    """The whole file in a temporary file (in memory up to 8 MB), rewound; the caller closes it."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    try:
         write_report(report, fmt, spool)
-        spool.seek(0)
-        while data := spool.read(chunk):
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def chunks_of(stream: BinaryIO, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """A file's bytes in chunks; the file is closed at the end, or when the reader stops early."""
+    with stream:
+        while data := stream.read(chunk):
             yield data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import BinaryIO, Callable
 
@@ -12,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from printrelease.prices.money import digits, to_major
+from printrelease.reports.cells import display_width
 from printrelease.reports.columns import sheet_name
 from printrelease.reports.engine import Report
 
@@ -28,11 +28,6 @@ def money_format(currency: str) -> str:
     if currency == "KRW":
         return f"[$₩-412]#,##0{decimals};-[$₩-412]#,##0{decimals}"
     return f'#,##0{decimals} "{currency}";-#,##0{decimals} "{currency}"'
-
-
-def display_width(text: str) -> int:
-    """Columns of a monospaced grid: Hangul and other wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def write_xlsx(report: Report, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> int:

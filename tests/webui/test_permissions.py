@@ -104,6 +104,10 @@ ROUTES = [
     Route("POST", "/admin/usage/correct", {**ADMIN, "admin": 404}),  # no such row
     Route("GET", "/admin/audit", ADMIN),
     Route("GET", "/finance", FINANCE),
+    Route("GET", "/finance?from=2026-03-01&to=2026-03-31&by=department&then=month", FINANCE),
+    Route("GET", "/finance/download?format=csv&from=2026-03-01&to=2026-03-31", FINANCE),
+    Route("GET", "/finance/download?format=xlsx&from=2026-03-01&to=2026-03-31&kind=detail", FINANCE),
+    Route("GET", "/finance/download?format=pdf&from=2026-03-01&to=2026-03-31&kind=clicks", FINANCE),
     Route("GET", "/healthz", everyone({200, 503})),
     Route("GET", "/api/v1/health", everyone({200, 503})),
     Route("POST", "/api/v1/capture", everyone(401), json=True),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from printrelease.accounts.service import add_user
@@ -135,7 +136,9 @@ def make_month(session: Session) -> list[Job]:
         add_user(session, login, name, department_code=code, department_name=department)
     printers = {}
     for name in ("dept-a", "dept-b", "colour-a3"):
-        printers[name] = Printer(name=name, cups_queue=name, supports_duplex=True, supports_color=True)
+        # A whole stack has dept-a and dept-b from its cupsd already (the browser tests).
+        printers[name] = session.scalar(select(Printer).where(Printer.name == name)) or Printer(
+            name=name, cups_queue=name, supports_duplex=True, supports_color=True)
         session.add(printers[name])
     session.flush()
     start = kst(2026, 2, 1)
