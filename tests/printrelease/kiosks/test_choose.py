@@ -12,7 +12,7 @@ from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.cards.service import claim_card_with_code
-from printrelease.kiosks.service import UnknownCardTap, current_kiosk_user, end_kiosk_session, kiosk_view
+from printrelease.kiosks.screens import UnknownCardTap, current_kiosk_user, end_kiosk_session, kiosk_view
 from printrelease.printers.models import Printer
 from printrelease.printing import QueueInfo
 from printrelease.release.service import Releaser
