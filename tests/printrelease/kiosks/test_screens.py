@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, update
 
-from printrelease.accounts.service import add_user, set_active
-from printrelease.cards.service import add_card
+from printrelease.accounts.service import set_active
 from printrelease.db import utcnow
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.errors import UnknownJob
@@ -18,39 +17,17 @@ from printrelease.kiosks.models import Kiosk
 from printrelease.kiosks.screens import (KioskVisitor, TapShown, UnknownCardTap, end_kiosk_session, kiosk_screen,
                                          kiosk_view, visitor_for, visitor_jobs)
 from printrelease.kiosks.service import create_pairing_code, pair_kiosk
-from printrelease.printers.models import Printer
-from printrelease.printing import QueueInfo
-from printrelease.release.service import Releaser
 from printrelease.stations.models import Station, Tap, TapOutcome
-from printrelease.stations.service import TapService, add_station, set_release_mode
+from printrelease.stations.service import set_release_mode
 from sandbox.documents import make_pdf
-from tests.fakes import FakePrintServer
-
-KEY = b"test-card-key"
+from tests.printrelease.kiosks.conftest import KEY
 
 
 @pytest.fixture
-def server():
-    return FakePrintServer([QueueInfo("dept-a")])
-
-
-@pytest.fixture
-def kiosk(runtime):
-    """A kiosk paired with reader-a (choose) at dept-a (3층 복도); 김성렬 and 이지영 have cards."""
+def kiosk(runtime, station):
+    """A kiosk paired with reader-a."""
     with runtime.sessions.begin() as session:
-        session.add(Printer(name="dept-a", cups_server="fake:631", cups_queue="dept-a", location="3층 복도"))
-        session.flush()
-        add_user(session, "kimsr", "김성렬")
-        add_user(session, "leejy", "이지영")
-        add_card(session, KEY, "kimsr", "04A1B2C3")
-        add_card(session, KEY, "leejy", "04A1B2C4")
-        add_station(session, "reader-a", "dept-a", release_mode="choose")
         return pair_kiosk(session, create_pairing_code(session, "reader-a")[1])[0].id
-
-
-@pytest.fixture
-def taps(runtime, server):
-    return TapService(runtime.sessions, Releaser(runtime.sessions, runtime.spool, lambda _: server), KEY)
 
 
 def hold(runtime, login, n):
@@ -64,12 +41,6 @@ def hold(runtime, login, n):
 def screen(runtime, kiosk_id):
     with runtime.sessions() as session:
         return kiosk_screen(session, session.get(Kiosk, kiosk_id), KEY)
-
-
-@pytest.fixture
-def station(runtime, kiosk):
-    with runtime.sessions() as session:
-        return session.get(Kiosk, kiosk).station_id
 
 
 def test_an_all_station_shows_the_outcome_of_every_tap(runtime, taps, kiosk, server, station):
