@@ -4,29 +4,32 @@ A kiosk shows its station's latest tap for `KIOSK_WINDOW` after it was made, unt
 station or until it is ended ("done"): the person a "choose" station identified (`KioskVisitor`), an
 unknown card's one-time claim code (`UnknownCardTap`), or the outcome of any other tap (`TapShown`:
 released at an "all" station, nothing to print, card disabled, PIN needed, printer unavailable, still
-being answered). Kiosks poll for it: `kiosk_screen` takes one query when nobody is shown and three when
-someone is, whatever the number of their jobs, and carries a version that changes whenever what the
-kiosk shows would, so that an unchanged screen is answered without being drawn.
+being answered). Kiosks poll for it twice a second: `screen_version` answers in one statement whether
+anything changed, so that an unchanged screen is answered without being looked up or drawn.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Union
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from printrelease.accounts.models import User
 from printrelease.cards.service import unmask_claim_code
+from printrelease.credentials.models import ApiToken
 from printrelease.db import utcnow
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
 from printrelease.kiosks.errors import ScreenChanged
 from printrelease.kiosks.models import Kiosk
-from printrelease.stations.models import Tap, TapOutcome
+from printrelease.prices.models import Price
+from printrelease.printers.models import Printer
+from printrelease.stations.models import Station, Tap, TapOutcome
 from printrelease.stations.service import TapResult
 from printrelease.stations.wording import wording
 
@@ -133,7 +136,7 @@ def kiosk_view(session: Session, station_id: int, card_key: bytes, within: timed
 
 @dataclass(frozen=True)
 class KioskScreen:
-    """Everything a kiosk's screen depends on; equal screens are drawn alike."""
+    """What a kiosk's screen is drawn from."""
 
     kiosk_id: int
     station: str
@@ -141,25 +144,54 @@ class KioskScreen:
     printer: str
     location: str
     shown: Shown
-    jobs_mark: tuple[int, datetime | None] | None  # the visitor's held jobs: how many, and the latest change
-
-    @property
-    def version(self) -> str:
-        """Changes whenever the screen would: a kiosk that has it already need not be sent it again."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()[:24]
 
 
 def kiosk_screen(session: Session, kiosk: Kiosk, card_key: bytes, within: timedelta = KIOSK_WINDOW) -> KioskScreen:
     """What `kiosk` (loaded with its station and printer) shows now."""
     station = kiosk.station
-    shown = kiosk_view(session, station.id, card_key, within)
-    mark = None
-    if isinstance(shown, KioskVisitor):
-        mark = tuple(session.execute(
-            select(func.count(Job.id), func.max(Job.updated_at))
-            .where(Job.owner_id == shown.user_id, Job.state == JobState.HELD, _not_expired())).one())
     return KioskScreen(kiosk.id, station.name, station.release_mode, station.printer.name, station.printer.location,
-                       shown, mark)
+                       kiosk_view(session, station.id, card_key, within))
+
+
+@dataclass(frozen=True)
+class ScreenVersion:
+    kiosk_id: int
+    last_seen_at: datetime | None
+    version: str  # changes whenever the kiosk's screen would
+
+
+def screen_version(session: Session, credential_id: int, within: timedelta = KIOSK_WINDOW) -> ScreenVersion | None:
+    """The version of the screen of the kiosk holding this credential, in one statement (None: no such
+    kiosk, or unpaired). Taken from everything the screen is drawn from: the station and its printer;
+    the station's latest tap in the window (so the version changes with a new tap, its answer, "done",
+    a claim and the window's end) and that person's account; the number and last change of their held
+    jobs, and the latest price (the costs shown)."""
+    now = utcnow()
+    row = session.execute(_version_query(), {"credential": credential_id, "since": now - within, "now": now}).first()
+    if row is None:
+        return None
+    return ScreenVersion(row[0], row[1], hashlib.sha256(repr(tuple(row[2:])).encode()).hexdigest()[:24])
+
+
+@functools.cache
+def _version_query():
+    # Built once: making a statement this size costs more than running it.
+    recent, now = aliased(Tap), bindparam("now", type_=Job.expires_at.type)
+    latest = (select(recent.id).where(recent.station_id == Kiosk.station_id,
+                                      recent.at >= bindparam("since", type_=Tap.at.type))
+              .order_by(recent.at.desc(), recent.id.desc()).limit(1).correlate(Kiosk).scalar_subquery())
+    held = and_(Job.owner_id == Tap.user_id, Job.state == JobState.HELD,
+                or_(Job.expires_at.is_(None), Job.expires_at > now))
+    return (select(Kiosk.id, Kiosk.last_seen_at, Station.name, Station.release_mode, Printer.name, Printer.location,
+                   Printer.is_active, Tap.id, Tap.outcome, Tap.ended_at, Tap.claimed_by_id, Tap.user_id, Tap.jobs,
+                   Tap.pages, Tap.at, User.is_active, User.display_name,
+                   select(func.count(Job.id)).where(held).correlate(Tap).scalar_subquery(),
+                   select(func.max(Job.updated_at)).where(held).correlate(Tap).scalar_subquery(),
+                   select(func.max(Price.id)).scalar_subquery())
+            .join(ApiToken, ApiToken.id == Kiosk.credential_id).join(Station, Station.id == Kiosk.station_id)
+            .join(Printer, Printer.id == Station.printer_id)
+            .outerjoin(Tap, Tap.id == latest).outerjoin(User, User.id == Tap.user_id)
+            .where(Kiosk.credential_id == bindparam("credential"), ApiToken.revoked.is_(False)))
 
 
 def _not_expired():

@@ -17,7 +17,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -130,15 +130,15 @@ def kiosk_for_token(session: Session, token: str | None) -> Kiosk:
     return kiosk_for_credential(session, authenticate(session, KIOSK, token).id)
 
 
-def mark_kiosk_seen(session: Session, kiosk: Kiosk) -> bool:
+def mark_kiosk_seen(session: Session, kiosk_id: int, last_seen_at: datetime | None) -> bool:
     """Note that the kiosk asked for something: at most one write a minute, and no statement at all in
     between (kiosks poll twice a second, and on SQLite even an UPDATE that changes nothing takes the
-    write lock). True if it wrote."""
+    write lock). `last_seen_at` is the kiosk's as read. True if it wrote."""
     now = utcnow()
-    if kiosk.last_seen_at is not None and kiosk.last_seen_at >= now - SEEN_EVERY:
+    if last_seen_at is not None and last_seen_at >= now - SEEN_EVERY:
         return False
     stale = or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - SEEN_EVERY)
-    session.execute(update(Kiosk).where(Kiosk.id == kiosk.id, stale).values(last_seen_at=now)
+    session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, stale).values(last_seen_at=now)
                     .execution_options(synchronize_session=False))
     return True
 

@@ -25,21 +25,36 @@ class NotPaired(PrintReleaseError):
     template = N_("this browser is not a paired kiosk")
 
 
+def current_credential() -> int | None:
+    """The id of this browser's kiosk credential if it is one (revoked or not: the kiosk's row says),
+    found valid once in a while rather than at every look at the screen."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        if len(token) > MAX_TOKEN:
+            raise BadCredentials()
+        return runtime().verified_tokens.check(KIOSK, token)
+    except BadCredentials:
+        unpaired()
+        return None
+
+
+def unpaired() -> None:
+    """This browser's credential is no good: the cookie goes with the answer."""
+    g.kiosk_unpaired = True
+
+
 def current_kiosk() -> Kiosk | None:
-    """The kiosk this browser is (with its station and printer), or None: not paired, or its credential
-    revoked (the cookie then goes with the answer)."""
+    """The kiosk this browser is (with its station and printer), or None: not paired, or unpaired."""
     if "kiosk" not in g:
         g.kiosk = None
-        token = request.cookies.get(COOKIE)
-        if token:
+        credential_id = current_credential()
+        if credential_id is not None:
             try:
-                if len(token) > MAX_TOKEN:
-                    raise BadCredentials()
-                # The credential's hash is looked up once in a while; the kiosk's row, which says
-                # whether it was revoked, every time.
-                g.kiosk = kiosk_for_credential(get_session(), runtime().verified_tokens.check(KIOSK, token))
+                g.kiosk = kiosk_for_credential(get_session(), credential_id)
             except BadCredentials:
-                g.kiosk_unpaired = True
+                unpaired()
     return g.kiosk
 
 

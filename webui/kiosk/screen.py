@@ -1,7 +1,7 @@
 """The kiosk's screen: the whole page once, then the part that changes, polled with its version.
 
 The page asks `/kiosk/screen` twice a second with the version it shows (If-None-Match); an unchanged
-screen is a 304 after two queries and without drawing anything. Polling, not server-sent events: under
+screen is a 304 after one query, and nothing is looked up or drawn. Polling, not server-sent events: under
 `printrelease serve` an open event stream holds one of a worker's few threads for as long as the kiosk
 is on, and 50 kiosks would take them all (BENCHMARKS.md, "Kiosks").
 """
@@ -14,7 +14,7 @@ from markupsafe import Markup
 from printrelease.accounts.models import User
 from printrelease.db import utcnow
 from printrelease.i18n import LANGUAGES, N_, both
-from printrelease.kiosks.screens import KioskScreen, KioskVisitor, UnknownCardTap, kiosk_screen
+from printrelease.kiosks.screens import KioskScreen, KioskVisitor, UnknownCardTap, kiosk_screen, screen_version
 from printrelease.kiosks.service import mark_kiosk_seen
 from printrelease.kiosks.models import Kiosk
 from printrelease.myjobs.views import held_jobs
@@ -24,7 +24,7 @@ from webui.database import get_session, runtime
 from webui.i18n import language
 from webui.jobs import words
 from webui.kiosk import bp
-from webui.kiosk.credential import COOKIE, current_kiosk, remember
+from webui.kiosk.credential import COOKIE, current_credential, current_kiosk, remember, unpaired
 from webui.kiosk.pairing import pairing_page
 
 POLL_MS = 500  # tap to screen within a second at the 95th percentile, measured with 50 kiosks polling
@@ -45,14 +45,15 @@ def index():
 
 def page(kiosk: Kiosk) -> str:
     """The whole kiosk page around the screen as it is now."""
-    screen, version = look(kiosk)
-    return render_template("kiosk/index.html", body=draw(screen), version=version, poll_ms=POLL_MS)
+    version = look()
+    return render_template("kiosk/index.html", body=draw(kiosk_screen(get_session(), kiosk, runtime().card_key)),
+                           version=version, poll_ms=POLL_MS)
 
 
 def following(kiosk: Kiosk, template: str, **context) -> str:
     """A page of one step (confirming a deletion) that leaves for the screen as soon as the screen
     changes: a new tap, or the timeout, ends the step too."""
-    version = look(kiosk)[1]
+    version = look()
     get_session().commit()
     return render_template(template, version=version, poll_ms=POLL_MS, **context)
 
@@ -60,25 +61,35 @@ def following(kiosk: Kiosk, template: str, **context) -> str:
 @bp.get("/screen")
 def screen():
     """The screen alone, for the page to swap in: 304 if the kiosk has this version, 401 once unpaired."""
-    kiosk = current_kiosk()
-    if kiosk is None:
+    version = look()
+    if version is None:
         return "", 401
-    screen, version = look(kiosk)
     if request.if_none_match.contains_weak(version):
         get_session().commit()
         response = make_response("", 304)
     else:
-        response = make_response(draw(screen))
+        # Looked up after the version: at worst the screen is newer than its version, and is sent again.
+        kiosk = current_kiosk()
+        if kiosk is None:
+            return "", 401
+        response = make_response(draw(kiosk_screen(get_session(), kiosk, runtime().card_key)))
     response.set_etag(version, weak=True)
     return response
 
 
-def look(kiosk: Kiosk) -> tuple[KioskScreen, str]:
-    """What the kiosk shows now and its version (the page's language is part of what it looks like)."""
+def look() -> str | None:
+    """The version of this browser's kiosk's screen (its language is part of how it looks), in one query;
+    None if it is no kiosk."""
+    credential_id = current_credential()
+    if credential_id is None:
+        return None
     session = get_session()
-    screen = kiosk_screen(session, kiosk, runtime().card_key)
-    mark_kiosk_seen(session, kiosk)
-    return screen, f"{screen.version}-{language()}"
+    found = screen_version(session, credential_id)
+    if found is None:
+        unpaired()
+        return None
+    mark_kiosk_seen(session, found.kiosk_id, found.last_seen_at)
+    return f"{found.version}-{language()}"
 
 
 def draw(screen: KioskScreen) -> Markup:

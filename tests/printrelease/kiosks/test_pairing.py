@@ -184,9 +184,9 @@ def test_a_kiosk_is_marked_seen_at_most_once_a_minute_without_a_statement_betwee
     with runtime.sessions.begin() as session:
         kiosk = kiosk_for_token(session, token)
         seen.clear()
-        assert mark_kiosk_seen(session, kiosk) and len(seen) == 1
+        assert mark_kiosk_seen(session, kiosk.id, kiosk.last_seen_at) and len(seen) == 1
     with runtime.sessions.begin() as session:
         kiosk = kiosk_for_token(session, token)
         seen.clear()
-        assert not mark_kiosk_seen(session, kiosk) and seen == []
         assert kiosk.last_seen_at is not None
+        assert not mark_kiosk_seen(session, kiosk.id, kiosk.last_seen_at) and seen == []

@@ -15,7 +15,7 @@ from printrelease.jobs.models import Job
 from printrelease.kiosks.errors import ScreenChanged
 from printrelease.kiosks.models import Kiosk
 from printrelease.kiosks.screens import (KioskVisitor, TapShown, UnknownCardTap, end_kiosk_session, kiosk_screen,
-                                         kiosk_view, visitor_for, visitor_jobs)
+                                         kiosk_view, screen_version, visitor_for, visitor_jobs)
 from printrelease.kiosks.service import create_pairing_code, pair_kiosk
 from printrelease.stations.models import Station, Tap, TapOutcome
 from printrelease.stations.service import set_release_mode
@@ -75,48 +75,98 @@ def test_a_tap_still_being_answered_says_so(runtime, taps, kiosk, station):
     assert isinstance(shown, TapShown) and shown.outcome == "pending" and "wait" in shown.words("en")
 
 
-def test_the_version_changes_exactly_when_the_screen_would(runtime, taps, kiosk, station):
+def version(runtime, kiosk_id):
+    with runtime.sessions() as session:
+        found = screen_version(session, session.get(Kiosk, kiosk_id).credential_id)
+        return found and found.version
+
+
+def changes(runtime, kiosk_id, before, change) -> str:
+    """Make the change (a function of a session, committed) and return the version after it."""
+    with runtime.sessions.begin() as session:
+        change(session)
+    after = version(runtime, kiosk_id)
+    assert after != before, change
+    return after
+
+
+def test_the_version_changes_whenever_the_screen_would_and_only_then(runtime, taps, kiosk, station):
+    from printrelease.accounts.models import User
+    from printrelease.kiosks.service import unpair
+    from printrelease.prices.service import set_price
+    from printrelease.printers.models import Printer
+    from printrelease.stations.service import add_station
+
     idle = screen(runtime, kiosk)
     assert idle.shown is None and (idle.printer, idle.location, idle.release_mode) == ("dept-a", "3층 복도", "choose")
-    assert screen(runtime, kiosk).version == idle.version
+    current = version(runtime, kiosk)
+    assert version(runtime, kiosk) == current
     hold(runtime, "kimsr", 2)
-    assert screen(runtime, kiosk).version == idle.version, "someone's jobs are not on the idle screen"
+    with runtime.sessions.begin() as session:
+        elsewhere = add_station(session, "reader-b", "dept-a", release_mode="choose")[0].id
+    taps.tap(elsewhere, "04A1B2C4")
+    assert version(runtime, kiosk) == current, "someone's jobs, or a tap elsewhere, are not on this screen"
     taps.tap(station, "04A1B2C3")
-    shown = screen(runtime, kiosk)
-    assert isinstance(shown.shown, KioskVisitor) and shown.version != idle.version
-    assert screen(runtime, kiosk).version == shown.version
+    assert isinstance(screen(runtime, kiosk).shown, KioskVisitor) and version(runtime, kiosk) != current
+    current = version(runtime, kiosk)
+    assert version(runtime, kiosk) == current
+    hold(runtime, "leejy", 1)
+    assert version(runtime, kiosk) == current, "another person's jobs"
     (extra,) = hold(runtime, "kimsr", 1)
-    more = screen(runtime, kiosk)
-    assert more.version != shown.version and more.jobs_mark[0] == 3
-    with runtime.sessions.begin() as session:
-        session.execute(update(Job).where(Job.id == extra).values(copies=2))
-    assert screen(runtime, kiosk).version != more.version, "a job changed on the user's own page"
-    with runtime.sessions.begin() as session:
-        session.execute(update(Station).values(release_mode="all"))
-    assert screen(runtime, kiosk).version != more.version
-    with runtime.sessions.begin() as session:
-        session.execute(update(Tap).values(at=utcnow() - timedelta(seconds=61)))
+    current = version(runtime, kiosk)
+    for change in (
+            lambda session: session.execute(update(Job).where(Job.id == extra).values(copies=2)),
+            lambda session: session.execute(update(Job).where(Job.id == extra).values(expires_at=utcnow())),
+            lambda session: set_price(session, "A4", "KRW", mono="20", colour="100"),
+            lambda session: session.execute(update(User).where(User.login == "kimsr").values(display_name="김 성렬")),
+            lambda session: session.execute(update(Station).values(release_mode="all")),
+            lambda session: session.execute(update(Printer).values(location="4층")),
+            lambda session: session.execute(update(Printer).values(is_active=False)),
+            lambda session: set_active(session, "kimsr", False),
+            lambda session: session.execute(update(Tap).values(at=utcnow() - timedelta(seconds=61)))):
+        current = changes(runtime, kiosk, current, change)
     assert screen(runtime, kiosk).shown is None
+    with runtime.sessions.begin() as session:
+        set_active(session, "kimsr", True)
+    taps.tap(station, "FFEEDDCC")
+    current = version(runtime, kiosk)
+    tap_id = screen(runtime, kiosk).shown.tap_id
+    current = changes(runtime, kiosk, current, lambda session: end_kiosk_session(session, station, tap_id))
+    with runtime.sessions.begin() as session:
+        session.add(Tap(station_id=station, card_hash="", last4="", outcome=TapOutcome.PENDING, request_id="r2"))
+    current = version(runtime, kiosk)
+    current = changes(runtime, kiosk, current, lambda session: session.execute(
+        update(Tap).where(Tap.request_id == "r2").values(outcome=TapOutcome.NOTHING_TO_PRINT, answer="{}")))
+    with runtime.sessions.begin() as session:
+        unpair(session, "reader-a")
+    assert version(runtime, kiosk) is None
 
 
-def test_a_screen_takes_as_many_queries_for_twenty_jobs_as_for_one(runtime, taps, kiosk, station):
-    def statements():
+def test_the_version_is_one_statement_and_a_screen_no_query_per_job(runtime, taps, kiosk, station):
+    def statements(work):
         seen = []
-        listener = lambda *_args: seen.append(1)  # noqa: E731
-        event.listen(runtime.engine, "before_cursor_execute", listener)
-        try:
-            with runtime.sessions() as session:
-                kiosk_screen(session, session.get(Kiosk, kiosk), KEY)
-        finally:
-            event.remove(runtime.engine, "before_cursor_execute", listener)
+        listener = lambda _conn, _cursor, sql, *_args: sql.startswith("BEGIN") or seen.append(sql)  # noqa: E731
+        with runtime.sessions() as session:
+            loaded = session.get(Kiosk, kiosk)
+            event.listen(runtime.engine, "before_cursor_execute", listener)
+            try:
+                work(session, loaded)
+            finally:
+                event.remove(runtime.engine, "before_cursor_execute", listener)
         return len(seen)
 
-    idle = statements()
+    def look(session, loaded):
+        return screen_version(session, loaded.credential_id)
+
+    def draw(session, loaded):
+        return kiosk_screen(session, loaded, KEY)
+
+    assert statements(look) == 1
     hold(runtime, "kimsr", 1)
     taps.tap(station, "04A1B2C3")
-    few = statements()
+    few = statements(draw)
     hold(runtime, "kimsr", 19)
-    assert statements() == few and few - idle == 2, "the visitor and their jobs' mark, whatever their number"
+    assert (statements(look), statements(draw)) == (1, few), "whatever the number of jobs"
 
 
 def test_actions_are_only_for_the_tap_still_shown_and_the_visitors_own_jobs(runtime, taps, kiosk, station):

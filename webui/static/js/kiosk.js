@@ -16,6 +16,10 @@
   var news = document.getElementById("kiosk-news");
   var messages = document.getElementById("messages");
   var shownAt = Date.now();
+  var loadedAt = shownAt;
+  // An idle kiosk loads its page afresh every hour: the page's own forms (the language switch) get new
+  // tokens before theirs expire, and the kiosk's cookie is renewed.
+  var RELOAD_AFTER = 3600 * 1000;
 
   function countdown() {
     var elapsed = Math.floor((Date.now() - shownAt) / 1000);
@@ -86,6 +90,10 @@
         return null; // the server is restarting or the network is away: ask again at the next turn
       })
       .then(function () {
+        if (Date.now() - loadedAt > RELOAD_AFTER && kiosk.querySelector(".kiosk-idle")) {
+          window.location.reload();
+          return;
+        }
         window.setTimeout(poll, every);
       });
   }
