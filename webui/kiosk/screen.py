@@ -122,5 +122,5 @@ def draw(screen: KioskScreen) -> Markup:
 
 
 def other_languages() -> list[str]:
-    """The languages a line is repeated in under the page's own: Korean first, English too."""
+    """The languages a line everyone reads is repeated in, after the page's own."""
     return [code for code in LANGUAGES if code != language()]
