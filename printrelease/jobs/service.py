@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from printrelease.accounts.models import User
 from printrelease.db import utcnow
+from printrelease.errors import PrintReleaseError
 from printrelease.jobs import transitions
 from printrelease.jobs.audit import record_event
 from printrelease.jobs.errors import JobNotHeld, UnknownJob
@@ -47,6 +48,20 @@ def delete_job(session: Session, spool: Spool, job_id: int, actor: str, owner: s
         raise JobNotHeld(job.id, session.scalar(select(Job.state).where(Job.id == job.id)).value)
     session.refresh(job)
     return job
+
+
+def delete_jobs(session: Session, spool: Spool, job_ids: Sequence[int], actor: str,
+                owner: str | None = None) -> tuple[int, list[PrintReleaseError]]:
+    """`delete_job` for each of several jobs: one that was released or expired meanwhile is not deleted,
+    and says why, while the others still go. Returns how many went, and the refusals."""
+    deleted, refusals = 0, []
+    for job_id in job_ids:
+        try:
+            delete_job(session, spool, job_id, actor, owner)
+            deleted += 1
+        except PrintReleaseError as error:
+            refusals.append(error)
+    return deleted, refusals
 
 
 def expire_jobs(session: Session, spool: Spool, now: datetime | None = None) -> list[Job]:

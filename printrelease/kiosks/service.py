@@ -1,37 +1,55 @@
-"""Pairing kiosks with stations, and who a kiosk is showing right now; the caller commits.
+"""Pairing kiosks with stations, and the kiosks' credentials; the caller commits.
 
 An administrator makes a pairing code for a station (`create_pairing_code`); the kiosk presents it once
 (`pair_kiosk`) and gets a long-lived credential bound to that station, which it sends with every request
 instead of the station's own API token (which never appears in a kiosk's URL or storage). Codes and
 credentials are kept as SHA-256 hashes only. A pairing code is single use by a guarded UPDATE, so two
 kiosks racing with one code get one credential between them.
+
+Every pairing, and every code refused, goes into the administrative audit trail with the address it came
+from: a new device is now trusted with people's jobs, and a run of wrong codes is someone guessing. The
+refusals in the trail are also what slows guessing down (`PairingPolicy`), on every server alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from printrelease.accounts.models import User
-from printrelease.cards.service import unmask_claim_code
+from printrelease.audit.models import AuditEntry
+from printrelease.audit.service import record_admin_action
 from printrelease.credentials.service import BadCredentials, authenticate, issue_token
 from printrelease.db import utcnow
-from printrelease.kiosks.errors import BadPairingCode, UnknownKiosk
+from printrelease.kiosks.errors import BadPairingCode, PairingThrottled, UnknownKiosk
 from printrelease.kiosks.models import Kiosk, KioskPairing
-from printrelease.stations.models import Station, Tap, TapOutcome
+from printrelease.stations.models import Station
 from printrelease.stations.service import get_station
 
 KIOSK = "kiosk"  # the kind of ApiToken a kiosk holds
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed on a touchscreen from a phone or paper
 CODE_LENGTH = 8  # 40 bits, valid for minutes and once: not guessable in time at any request rate
 PAIRING_VALID = timedelta(minutes=5)
-KIOSK_WINDOW = timedelta(seconds=60)  # how long a kiosk shows a person after their tap
 SEEN_EVERY = timedelta(minutes=1)
+PAIRED, REFUSED = "kiosks.pair", "kiosks.pair_refused"  # audit actions
+
+
+@dataclass(frozen=True)
+class PairingPolicy:
+    """Wrong codes allowed per `window`: from one address, and from everywhere together. Of 32**8 codes
+    one is alive for five minutes after an administrator makes it; even with one alive at every moment,
+    a guesser kept at the site-wide limit for a year has about one chance in 300,000. The per-address
+    limit keeps one guesser from using up everyone's share (pairing is rare: an administrator who finds
+    it throttled sees why in the audit trail)."""
+
+    window: timedelta = timedelta(minutes=15)
+    per_address: int = 10
+    site_wide: int = 100
 
 
 def _hash(text: str) -> str:
@@ -56,11 +74,16 @@ def create_pairing_code(session: Session, station_name: str, actor: str = "",
     return pairing, f"{code[:4]}-{code[4:]}"
 
 
-def pair_kiosk(session: Session, code: str, label: str = "", address: str = "") -> tuple[Kiosk, str]:
+def pair_kiosk(session: Session, code: str, label: str = "", address: str = "",
+               policy: PairingPolicy = PairingPolicy()) -> tuple[Kiosk, str]:
     """Use a pairing code: returns the new kiosk and its credential (shown once; only its hash is kept).
 
-    Raises BadPairingCode for a code that is unknown, used or expired, alike.
+    Raises BadPairingCode for a code that is unknown, used or expired, alike, and PairingThrottled, before
+    the code is even looked at, after too many of those. A refusal is recorded too: the caller commits
+    whether or not this raises.
     """
+    address = address[:64]
+    _check_throttle(session, address, policy)
     now = utcnow()
     station_id = session.execute(
         update(KioskPairing)
@@ -69,14 +92,29 @@ def pair_kiosk(session: Session, code: str, label: str = "", address: str = "") 
         .values(used_at=now).returning(KioskPairing.station_id)
         .execution_options(synchronize_session=False)).scalar()
     if station_id is None:
+        record_admin_action(session, KIOSK, REFUSED, detail="wrong, used or expired pairing code", address=address)
         raise BadPairingCode()
     station = session.get(Station, station_id)
     credential, token = issue_token(session, KIOSK, station.name)
     kiosk = Kiosk(station=station, credential=credential, label=label.strip()[:128], paired_at=now,
-                  paired_from=address[:64])
+                  paired_from=address)
     session.add(kiosk)
     session.flush()
+    record_admin_action(session, f"kiosk:{station.name}", PAIRED, station.name,
+                        f"kiosk {kiosk.id}" + (f" ({kiosk.label})" if kiosk.label else ""), address)
     return kiosk, token
+
+
+def _check_throttle(session: Session, address: str, policy: PairingPolicy) -> None:
+    since = utcnow() - policy.window
+    refused = select(func.count(), func.min(AuditEntry.at)).where(AuditEntry.action == REFUSED, AuditEntry.at >= since)
+    for query, limit in ((refused.where(AuditEntry.address == address), policy.per_address),
+                         (refused, policy.site_wide)):
+        count, first = session.execute(query).one()
+        if count >= limit:
+            # Not recorded as another refusal: no code was tried.
+            wait = first + policy.window - utcnow()
+            raise PairingThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
 
 
 def kiosk_for_credential(session: Session, credential_id: int) -> Kiosk:
@@ -92,12 +130,17 @@ def kiosk_for_token(session: Session, token: str | None) -> Kiosk:
     return kiosk_for_credential(session, authenticate(session, KIOSK, token).id)
 
 
-def mark_kiosk_seen(session: Session, kiosk_id: int) -> None:
-    """Note that the kiosk asked for something (at most one write a minute: kiosks poll)."""
+def mark_kiosk_seen(session: Session, kiosk_id: int, last_seen_at: datetime | None) -> bool:
+    """Note that the kiosk asked for something: at most one write a minute, and no statement at all in
+    between (kiosks poll twice a second, and on SQLite even an UPDATE that changes nothing takes the
+    write lock). `last_seen_at` is the kiosk's as read. True if it wrote."""
     now = utcnow()
+    if last_seen_at is not None and last_seen_at >= now - SEEN_EVERY:
+        return False
     stale = or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - SEEN_EVERY)
     session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, stale).values(last_seen_at=now)
                     .execution_options(synchronize_session=False))
+    return True
 
 
 def list_kiosks(session: Session, station_name: str | None = None, revoked: bool = False) -> list[Kiosk]:
@@ -118,74 +161,3 @@ def unpair(session: Session, station_name: str, kiosk_id: int | None = None) -> 
     for kiosk in kiosks:
         kiosk.credential.revoked = True
     return kiosks
-
-
-@dataclass(frozen=True)
-class KioskVisitor:
-    """The person a kiosk shows: the one whose tap at its station identified them a moment ago."""
-
-    tap_id: int
-    user_id: int
-    login: str
-    display_name: str
-    tapped_at: datetime
-    ends_at: datetime
-    held_jobs: int  # at the tap; the kiosk lists them with `myjobs.views.held_jobs`
-
-
-@dataclass(frozen=True)
-class UnknownCardTap:
-    """An unknown card was just tapped at the kiosk's station: the kiosk shows its one-time claim code."""
-
-    tap_id: int
-    last4: str
-    claim_code: str
-    station: str
-    tapped_at: datetime
-    ends_at: datetime
-
-
-def _latest_tap(session: Session, station_id: int, within: timedelta) -> Tap | None:
-    return session.scalar(select(Tap).where(Tap.station_id == station_id, Tap.at >= utcnow() - within)
-                          .order_by(Tap.at.desc(), Tap.id.desc()).limit(1))
-
-
-def current_kiosk_user(session: Session, station_id: int, within: timedelta = KIOSK_WINDOW,
-                       tap_id: int | None = None) -> KioskVisitor | None:
-    """Who the station's kiosk shows now: the person of the station's latest tap if that tap identified
-    them (a "choose" station), was less than `within` ago and was not ended. Any later tap at the station
-    (someone else's card, an unknown one) ends it. With `tap_id`, only if that tap is still the one shown:
-    a kiosk acting for a person passes the tap it showed, so a new tap is never acted on by mistake."""
-    return _visitor(session, _latest_tap(session, station_id, within), within, tap_id)
-
-
-def _visitor(session: Session, tap: Tap | None, within: timedelta, tap_id: int | None = None) -> KioskVisitor | None:
-    if (tap is None or tap.outcome != TapOutcome.IDENTIFIED or tap.ended_at is not None or tap.user_id is None
-            or (tap_id is not None and tap.id != tap_id)):
-        return None
-    user = session.get(User, tap.user_id)
-    if user is None or not user.is_active:
-        return None
-    return KioskVisitor(tap.id, user.id, user.login, user.display_name, tap.at, tap.at + within, tap.jobs)
-
-
-def kiosk_view(session: Session, station_id: int, card_key: bytes,
-               within: timedelta = KIOSK_WINDOW) -> KioskVisitor | UnknownCardTap | None:
-    """What the station's kiosk shows now (what it polls for): the person who was identified, the claim
-    code of an unknown card just tapped (until it is claimed or ended), or nothing (idle)."""
-    tap = _latest_tap(session, station_id, within)
-    if (tap is not None and tap.outcome == TapOutcome.UNKNOWN_CARD and tap.claim_code_masked and tap.ended_at is None
-            and tap.claimed_by_id is None and tap.claim_code_hash):
-        code = unmask_claim_code(card_key, tap.claim_code_hash, tap.claim_code_masked)
-        return UnknownCardTap(tap.id, tap.last4, code, tap.station.name, tap.at, tap.at + within)
-    return _visitor(session, tap, within)
-
-
-def end_kiosk_session(session: Session, station_id: int, tap_id: int) -> bool:
-    """The person is done (or walked away, or noted the claim code): the kiosk goes back to idle. False if
-    it had ended already."""
-    result = session.execute(
-        update(Tap).where(Tap.id == tap_id, Tap.station_id == station_id,
-                          Tap.outcome.in_([TapOutcome.IDENTIFIED, TapOutcome.UNKNOWN_CARD]), Tap.ended_at.is_(None))
-        .values(ended_at=utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount == 1

@@ -62,7 +62,13 @@ ROUTES = [
     Route("POST", "/cards/{card}/remove", owner(303)),
     Route("GET", "/upload", users(200)),
     Route("POST", "/upload", users(400)),  # no file given
-    Route("GET", "/kiosk", everyone(200)),
+    # The kiosk: nobody's login counts there, only a kiosk's own cookie, which none of these clients has.
+    Route("GET", "/kiosk", everyone(200)),  # the pairing form
+    Route("POST", "/kiosk/pair", everyone(400)),  # no code given
+    Route("GET", "/kiosk/screen", everyone(401)),
+    Route("POST", "/kiosk/release", everyone(303), {"all": "1", "tap": "1"}),  # to the pairing form
+    Route("POST", "/kiosk/delete", everyone(303), {"job": "{job}", "tap": "1"}),
+    Route("POST", "/kiosk/done", everyone(303), {"tap": "1"}),
     Route("GET", "/admin", ADMIN),
     # Administration: admins only. A form that names nothing is refused (400, or back to its page: 303); a
     # page of a printer, station or usage row that does not exist is 404 once the role has been checked.

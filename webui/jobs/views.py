@@ -10,7 +10,7 @@ from printrelease.errors import PrintReleaseError
 from printrelease.jobs.changes import change_options
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.jobs.service import delete_job, get_job
+from printrelease.jobs.service import delete_jobs, get_job
 from printrelease.jobs.thumbnails import PDF_TYPES, NoThumbnail, draw, first_page
 from printrelease.myjobs.views import held_jobs
 from printrelease.prices.service import estimate
@@ -163,14 +163,10 @@ def delete():
         jobs = session.scalars(select(Job).where(Job.id.in_(job_ids)).order_by(Job.submitted_at, Job.id)).unique()
 
         return render_template("jobs/delete.html", jobs=list(jobs))
-    deleted = 0
-    for job_id in job_ids:
-        try:
-            delete_job(session, runtime().spool, job_id, f"web:{g.user.login}", owner=g.user.login)
-            deleted += 1
-        except PrintReleaseError as error:  # released or expired meanwhile: the others still go
-            flash(error.words(language()), "error")
+    deleted, refusals = delete_jobs(session, runtime().spool, job_ids, f"web:{g.user.login}", owner=g.user.login)
     session.commit()
+    for error in refusals:  # released or expired meanwhile: the others went
+        flash(error.words(language()), "error")
     if deleted:
         flash(ngettext("%(num)s job deleted.", "%(num)s jobs deleted.", deleted), "ok")
     return redirect(url_for("jobs.index"), 303)

@@ -8,7 +8,7 @@ from printrelease.accounts.service import add_user
 from printrelease.db import utcnow
 from printrelease.jobs.errors import JobNotHeld, UnknownJob
 from printrelease.jobs.models import JobState
-from printrelease.jobs.service import delete_job, expire_jobs, list_jobs, sweep_orphans
+from printrelease.jobs.service import delete_job, delete_jobs, expire_jobs, list_jobs, sweep_orphans
 from sandbox.documents import make_pdf
 from tests.printrelease.jobs.helpers import capture
 
@@ -26,6 +26,18 @@ def test_delete_keeps_the_record_and_drops_the_bytes(runtime, pdf):
     with runtime.sessions.begin() as session:
         with pytest.raises(JobNotHeld):
             delete_job(session, runtime.spool, job_id, actor="admin")
+
+
+def test_deleting_several_goes_on_past_those_that_cannot_go(runtime, pdf):
+    first, _, _ = capture(runtime, pdf, options="job-uuid=urn:uuid:first")
+    second, _, _ = capture(runtime, pdf, options="job-uuid=urn:uuid:second")
+    with runtime.sessions.begin() as session:
+        delete_job(session, runtime.spool, first, actor="admin")
+    with runtime.sessions.begin() as session:
+        deleted, refusals = delete_jobs(session, runtime.spool, [first, 10_000, second], "김성렬", owner="김성렬")
+    assert deleted == 1 and [type(error) for error in refusals] == [JobNotHeld, UnknownJob]
+    with runtime.sessions() as session:
+        assert {job.id: job.state for job in list_jobs(session)}[second] == JobState.DELETED
 
 
 def test_a_rolled_back_delete_keeps_the_bytes(runtime, pdf):

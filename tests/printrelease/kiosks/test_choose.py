@@ -6,44 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from printrelease.accounts.service import add_user, set_active
-from printrelease.cards.service import add_card
+from printrelease.accounts.service import set_active
 from printrelease.db import utcnow
 from printrelease.errors import Invalid
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.cards.service import claim_card_with_code
-from printrelease.kiosks.service import UnknownCardTap, current_kiosk_user, end_kiosk_session, kiosk_view
-from printrelease.printers.models import Printer
-from printrelease.printing import QueueInfo
-from printrelease.release.service import Releaser
+from printrelease.kiosks.screens import UnknownCardTap, current_kiosk_user, end_kiosk_session, kiosk_view
 from printrelease.stations.models import Tap, TapOutcome
-from printrelease.stations.service import TapService, add_station, set_release_mode
+from printrelease.stations.service import add_station, set_release_mode
 from sandbox.documents import make_pdf
-from tests.fakes import FakePrintServer
-
-KEY = b"test-card-key"
-
-
-@pytest.fixture
-def server():
-    return FakePrintServer([QueueInfo("dept-a")])
-
-
-@pytest.fixture
-def station(runtime):
-    with runtime.sessions.begin() as session:
-        session.add(Printer(name="dept-a", cups_server="fake:631", cups_queue="dept-a"))
-        session.flush()
-        add_user(session, "kimsr", "김성렬")
-        add_user(session, "leejy", "이지영")
-        add_card(session, KEY, "kimsr", "04A1B2C3")
-        add_card(session, KEY, "leejy", "04A1B2C4")
-        return add_station(session, "reader-a", "dept-a", release_mode="choose")[0].id
-
-
-@pytest.fixture
-def taps(runtime, server):
-    return TapService(runtime.sessions, Releaser(runtime.sessions, runtime.spool, lambda _: server), KEY)
+from tests.printrelease.kiosks.conftest import KEY
 
 
 @pytest.fixture

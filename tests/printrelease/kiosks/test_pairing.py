@@ -5,14 +5,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from printrelease.audit.models import AuditEntry
 from printrelease.credentials.models import ApiToken
 from printrelease.credentials.service import BadCredentials, authenticate
-from printrelease.kiosks.errors import BadPairingCode, UnknownKiosk
+from printrelease.kiosks.errors import BadPairingCode, PairingThrottled, UnknownKiosk
 from printrelease.kiosks.models import Kiosk, KioskPairing
-from printrelease.kiosks.service import (KIOSK, create_pairing_code, kiosk_for_token, list_kiosks, pair_kiosk,
-                                         unpair)
+from printrelease.kiosks.service import (KIOSK, PairingPolicy, create_pairing_code, kiosk_for_token, list_kiosks,
+                                         mark_kiosk_seen, pair_kiosk, unpair)
 from printrelease.db import utcnow
 from printrelease.stations.errors import UnknownStation
 from printrelease.stations.service import STATION, remove_station
@@ -126,3 +127,66 @@ def test_only_kiosk_tokens_name_a_kiosk(runtime, station_token):
         kiosk_of(runtime, station_token)
     with runtime.sessions() as session:
         assert session.scalar(select(ApiToken.kind).where(ApiToken.kind == KIOSK)) is None
+
+
+def attempt(runtime, code, address, policy):
+    """One pairing attempt, committed whatever its outcome (as the kiosk page does)."""
+    with runtime.sessions() as session:
+        try:
+            return pair_kiosk(session, code, "", address, policy)[1]
+        finally:
+            session.commit()
+
+
+def test_pairings_and_refused_codes_are_audited_with_their_address(runtime, station_token):
+    kiosk_id, _ = pair(runtime, make_code(runtime))
+    with pytest.raises(BadPairingCode):
+        pair(runtime, "ABCD-EFGH")  # pair() rolls back on the error: nothing is kept
+    with pytest.raises(BadPairingCode):
+        attempt(runtime, "ABCD-EFGH", "10.0.0.7", PairingPolicy())
+    with runtime.sessions() as session:
+        entries = [(e.actor, e.action, e.target, e.detail, e.address) for e in session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id))]
+    assert entries == [("kiosk:reader-a", "kiosks.pair", "reader-a", f"kiosk {kiosk_id} (3층 복합기 옆)", "10.0.0.9"),
+                       ("kiosk", "kiosks.pair_refused", "", "wrong, used or expired pairing code", "10.0.0.7")]
+
+
+def test_wrong_codes_are_throttled_per_address_and_site_wide_before_the_code_is_tried(runtime, station_token):
+    policy = PairingPolicy(per_address=3, site_wide=5)
+    for _ in range(3):
+        with pytest.raises(BadPairingCode):
+            attempt(runtime, "ABCD-EFGH", "10.0.0.7", policy)
+    good = make_code(runtime)
+    with pytest.raises(PairingThrottled) as throttled:
+        attempt(runtime, good, "10.0.0.7", policy)  # even the right code: it is not looked at
+    assert throttled.value.params["minutes"] == 15 and "15" in throttled.value.words("ko")
+    assert attempt(runtime, good, "10.0.0.8", policy), "another address is not held back by the guesser"
+    for _ in range(2):
+        with pytest.raises(BadPairingCode):
+            attempt(runtime, "ABCD-EFGH", "10.0.0.8", policy)
+    with pytest.raises(PairingThrottled):
+        attempt(runtime, make_code(runtime), "10.0.0.9", policy)  # five wrong codes in all: everyone waits
+    with runtime.sessions.begin() as session:
+        session.execute(update(AuditEntry).values(at=utcnow() - timedelta(minutes=16)))
+    assert attempt(runtime, make_code(runtime), "10.0.0.7", policy), "the window has passed"
+    with runtime.sessions() as session:
+        refused = session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "kiosks.pair_refused"))
+    assert refused == 5, "a throttled attempt tried no code and is not counted"
+
+
+def test_a_kiosk_is_marked_seen_at_most_once_a_minute_without_a_statement_between(runtime, station_token):
+    from sqlalchemy import event
+
+    kiosk_id, token = pair(runtime, make_code(runtime))
+    seen = []
+    event.listen(runtime.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    with runtime.sessions.begin() as session:
+        kiosk = kiosk_for_token(session, token)
+        seen.clear()
+        assert mark_kiosk_seen(session, kiosk.id, kiosk.last_seen_at) and len(seen) == 1
+    with runtime.sessions.begin() as session:
+        kiosk = kiosk_for_token(session, token)
+        seen.clear()
+        assert kiosk.last_seen_at is not None
+        assert not mark_kiosk_seen(session, kiosk.id, kiosk.last_seen_at) and seen == []
