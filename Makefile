@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-client cups-filters \
         cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
-        fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils
+        fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils wrk
 PYTEST_ARGS ?=
 SOAK_ROUNDS ?= 200
 # Browser scripts served by the web UI, from the npm registry, pinned by version and tarball SHA-256.

@@ -67,6 +67,7 @@ ROUTES = [
     Route("GET", "/finance", FINANCE),
     Route("GET", "/healthz", everyone({200, 503})),
     Route("GET", "/api/v1/health", everyone({200, 503})),
+    Route("GET", "/metrics", everyone(200)),  # the test client is on this machine; tests/webui/test_metrics.py
     Route("POST", "/api/v1/capture", everyone(401), json=True),
     Route("POST", "/api/v1/station/tap", everyone(401), json=True),
     Route("POST", "/api/v1/station/hello", everyone(401), json=True),
