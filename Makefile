@@ -27,7 +27,7 @@ test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: debs venv  ## Measure capture, release, reports and colour analysis; writes BENCHMARKS.md
+bench: debs venv  ## Measure capture, release, reports, colour analysis and web pages; writes BENCHMARKS.md
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m benchmarks
 

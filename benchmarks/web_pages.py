@@ -35,7 +35,7 @@ USERS = int(os.environ.get("BENCH_WEB_USERS", "5000"))
 JOBS = int(os.environ.get("BENCH_WEB_JOBS", "100000"))
 SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "10"))
 ME, PASSWORD, MY_HELD, MY_PAST = "user0042", "bench-password-2026", 6, 200
-CONCURRENCY = (1, 8)
+CONCURRENCY = (1, 4)
 PAGES = ("/healthz", "/jobs", "/jobs/history")
 # What happens to the other jobs: most print within minutes; 3% are held right now.
 ENDS = ((JobState.PRINTED, 0.85), (JobState.EXPIRED, 0.05), (JobState.DELETED, 0.05), (JobState.HELD, 0.03),

@@ -71,10 +71,11 @@ class SiteCollector:
     time gives the right figures however many workers and servers captured, released and expired the
     jobs, including the CLI and servers restarted meanwhile, where counters kept in each process would
     count only their own share and start again at zero with it. Every server therefore reports the same
-    site-wide figures (take one, or `max`, never the sum, across servers). It costs two queries on indexed
-    columns: the jobs by state (ix_jobs_state) and the releases in the jobs' trails (ix_job_events_kind),
-    a few milliseconds for the 100,000 jobs of BENCHMARKS.md's data. A database that does not answer is
-    `printrelease_database_up 0`, not a failed scrape, so that the latencies still arrive.
+    site-wide figures (take one, or `max`, never the sum, across servers). It costs two counts that read
+    only indexes (ix_jobs_state for the jobs by state, ix_job_events_kind for the releases in the jobs'
+    trails): linear in the site's history, about 15 ms for 100,000 jobs (BENCHMARKS.md, web pages), fine
+    for a scrape every 30 s or more. A database that does not answer is `printrelease_database_up 0`,
+    not a failed scrape, so that the latencies still arrive.
     """
 
     def __init__(self, sessions):
