@@ -175,13 +175,30 @@ class Server:
             return answer.status, answer.read().decode()
 
 
-def wrk(url: str, cookie: str, connections: int, seconds: int, script: Path) -> dict:
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and every descendant still running (the server's workers)."""
+    total, waiting = 0.0, [pid]
+    while waiting:
+        current = waiting.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except FileNotFoundError:
+            continue  # ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        waiting += [int(child) for child in children]
+    return total
+
+
+def wrk(url: str, cookie: str, connections: int, seconds: int, script: Path, server_pid: int) -> dict:
+    cpu, load = server_cpu(server_pid), os.getloadavg()[0]
     done = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
                            "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=True)
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
     requests, errors, duration, p50, p95, p99 = (int(v) for v in line.split()[1:])
     assert errors == 0, f"{url}: {errors} errors\n{done.stdout}"
-    return {"rps": requests / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000}
+    return {"rps": requests / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000,
+            "cpu": (server_cpu(server_pid) - cpu) * 1000 / requests, "load": (load + os.getloadavg()[0]) / 2}
 
 
 def scrape_times(server: Server, rounds: int = 30) -> list[float]:
@@ -209,11 +226,12 @@ def measure(root: Path, label: str, url: str, workers: int, cups: PrivateCups) -
         status, page = server.get("/jobs/history", cookie)
         assert status == 200 and page.count('<td class="title">') == 20 and 'rel="next"' in page
         for path in PAGES:  # warm every worker's caches
-            wrk(server.base + path, cookie, 4, 2, script)
+            wrk(server.base + path, cookie, 4, 2, script, server.process.pid)
         for connections in CONCURRENCY:
             for path in PAGES:
                 print(f"  {path} with {connections} connection(s) ...", flush=True)
-                result["runs"][(path, connections)] = wrk(server.base + path, cookie, connections, SECONDS, script)
+                result["runs"][(path, connections)] = wrk(server.base + path, cookie, connections, SECONDS, script,
+                                                          server.process.pid)
         result["scrape"] = scrape_times(server)
     return result
 
@@ -248,11 +266,14 @@ def report(results: list[dict]) -> str:
         "deleted, failed or rejected, with usage rows and audit trails), under `printrelease serve` (gunicorn,",
         "gthread, 8 threads a worker; SQLite serves one worker), logged in, by Debian's `wrk` on loopback for",
         f"{SECONDS} s per row, the same server's `/healthz` (configuration, database, spool, keys, CUPS) measured",
-        "just before. wrk shares the two cores with the server. Target: `/jobs` p95 under 25 ms and under 3 times",
-        "`/healthz`'s p95.",
+        "just before. wrk shares the two cores with the server, and this machine with whatever else runs on it:",
+        "the last column is the load average during the row (2 would fill both cores). CPU is the server's own",
+        "(gunicorn's processes, not PostgreSQL's) per request: what a page costs, whatever the machine's load.",
+        "Target: `/jobs` p95 under 25 ms and under 3 times `/healthz`'s p95.",
         "",
-        "| database | workers | page | connections | requests/s | p50 | p95 | p99 | p95 / `/healthz` p95 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| database | workers | page | connections | requests/s | p50 | p95 | p99 | p95 / `/healthz` p95 | CPU "
+        "| load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     verdicts = []
     for result in results:
@@ -261,7 +282,8 @@ def report(results: list[dict]) -> str:
             ratio = "" if path == "/healthz" else f"**{run['p95'] / base:.2f}**"
             p95 = f"**{run['p95']:.1f} ms**" if path == "/jobs" else f"{run['p95']:.1f} ms"
             lines.append(f"| {result['label']} | {result['workers']} | `{path}` | {connections} | {run['rps']:.0f} | "
-                         f"{run['p50']:.1f} ms | {p95} | {run['p99']:.1f} ms | {ratio} |")
+                         f"{run['p50']:.1f} ms | {p95} | {run['p99']:.1f} ms | {ratio} | {run['cpu']:.1f} ms | "
+                         f"{run['load']:.1f} |")
             if path == "/jobs":
                 met = run["p95"] < 25 and run["p95"] < 3 * base
                 verdicts.append(f"{result['label']}, {connections} connection{'s' if connections > 1 else ''}: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -104,8 +105,7 @@ def per_worker_taps(stack) -> dict[int, float]:
 def test_two_workers_on_postgresql_add_up_to_every_tap(two_workers):
     stack = two_workers
     token = station(stack)
-    workers = {int(pid) for pid in Path(f"/proc/{stack.process.pid}/task/{stack.process.pid}/children")
-               .read_text().split()}
+    workers = children(stack)
     assert len(workers) == 2
     taps = 0
 
@@ -123,6 +123,16 @@ def test_two_workers_on_postgresql_add_up_to_every_tap(two_workers):
         assert samples["printrelease_tap_seconds_count"] == taps
         assert samples["printrelease_taps_total{outcome=nothing_to_print}"] == taps
         assert samples["printrelease_tap_seconds_bucket{le=+Inf}"] == taps
+    # A worker killed and replaced: what it measured still counts, beside what its successor measures.
+    os.kill(min(workers), signal.SIGKILL)
+    wait_until(lambda: len(children(stack)) == 2 and min(workers) not in children(stack), what="a new worker")
+    assert tap(stack, token)["outcome"] == "nothing_to_print"
+    assert scrape(stack.url)["printrelease_tap_seconds_count"] == taps + 1
+
+
+def children(stack) -> set[int]:
+    master = stack.process.pid
+    return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
 
 
 def access_lines(stack, after: int = 0) -> list[str]:
