@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBS := python3 python3-venv python3-dev gcc libcups2-dev cups cups-daemon cups-client cups-filters \
         cups-ipp-utils pcscd libpcsclite-dev swig vsmartcard-vpcd ghostscript poppler-utils qpdf \
-        fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils
+        fonts-nanum chromium dbus avahi-daemon curl slapd ldap-utils wrk
 PYTEST_ARGS ?=
 SOAK_ROUNDS ?= 200
 # Browser scripts served by the web UI, from the npm registry, pinned by version and tarball SHA-256.
@@ -27,7 +27,7 @@ test: debs venv  ## Run the test suite against real cupsd, pcscd, PostgreSQL and
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: debs venv  ## Measure capture, release, reports and colour analysis; writes BENCHMARKS.md
+bench: debs venv  ## Measure capture, release, reports, colour analysis and web pages; writes BENCHMARKS.md
 	. scripts/postgres-url.sh && PRINTRELEASE_TEST_POSTGRES_URL="$$PRINTRELEASE_TEST_POSTGRES_URL" \
 		$(BIN)/python -m benchmarks
 

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import colour_analysis, finance_export, finance_page, finance_summary, kiosk
+from benchmarks import colour_analysis, finance_export, finance_page, finance_summary, kiosk, web_pages
 from benchmarks.capture import capture_throughput
 from benchmarks.contention import section as contention_section
 from benchmarks.contention import tap_during_upload
@@ -24,7 +24,7 @@ from sandbox.documents import make_large_pdf, make_pdf
 
 # Benchmarks that bring their own set-up: each returns its markdown section (and runs alone as a module).
 SECTIONS = (finance_summary.section, finance_export.section, finance_page.section, colour_analysis.section,
-            kiosk.section)
+            web_pages.section, kiosk.section)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -33,7 +33,7 @@ KNOWN = frozenset({
     "ANALYSIS_MEMORY_MB", "ANALYSIS_SECONDS", "COLOUR_MEMORY_MB", "COLOUR_SECONDS", "TRUSTED_PROXIES", "WEB_WORKERS",
     "LDAP_URL", "LDAP_USER_DN", "LDAP_SEARCH_BASE", "LDAP_SEARCH_FILTER", "LDAP_BIND_DN", "LDAP_BIND_PASSWORD",
     "LDAP_LOGIN_ATTRIBUTE", "LDAP_NAME_ATTRIBUTE", "LDAP_EMAIL_ATTRIBUTE", "LDAP_DEPARTMENT_ATTRIBUTE",
-    "LDAP_DEPARTMENT_NAME_ATTRIBUTE", "LDAP_TIMEOUT", "LDAP_START_TLS", "LDAP_CA_FILE",
+    "LDAP_DEPARTMENT_NAME_ATTRIBUTE", "LDAP_TIMEOUT", "LDAP_START_TLS", "LDAP_CA_FILE", "METRICS_TOKEN", "ACCESS_LOG",
 })
 
 
@@ -105,6 +105,18 @@ def _number(values: dict[str, str], name: str, default: str, kind=float):
         return kind(text)
     except ValueError:
         raise ConfigError(N_("%(name)s=%(value)s is not a number"), name=PREFIX + name, value=text) from None
+
+
+def _token_hash(values: dict[str, str], name: str) -> str | None:
+    """A token kept as its SHA-256 (`sha256:` and 64 hex digits), so that the file never holds the token."""
+    text = values.get(PREFIX + name, "").strip()
+    if not text:
+        return None
+    kind, _, digest = text.partition(":")
+    if kind.lower() != "sha256" or len(digest) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in digest):
+        raise ConfigError(N_("%(name)s holds the token's SHA-256 as sha256:<64 hex digits>, not the token itself"),
+                          name=PREFIX + name)
+    return digest.lower()
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,8 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front of the server whose X-Forwarded-For is believed
     web_workers: int = 1  # gunicorn worker processes (more only on PostgreSQL)
     ldap: LdapSettings | None = None  # a directory to log in with; None: local passwords only
+    metrics_token_sha256: str | None = None  # /metrics: a bearer token's SHA-256; None: loopback only
+    access_log: bool = True  # the web server logs one line per request
 
     @property
     def spool_dir(self) -> Path:
@@ -290,5 +304,7 @@ class Settings:
             trusted_proxies=_number(values, "TRUSTED_PROXIES", "0", int),
             web_workers=_number(values, "WEB_WORKERS", "1", int),
             ldap=LdapSettings.from_values(values),
+            metrics_token_sha256=_token_hash(values, "METRICS_TOKEN"),
+            access_log=get("ACCESS_LOG", "1") not in ("0", "false", "no"),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -19,8 +19,8 @@ def _value(value) -> str:
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
-def event(kind: str, level: int = logging.INFO, **fields) -> None:
+def event(kind: str, level: int = logging.INFO, logger: logging.Logger = log, **fields) -> None:
     """Log `kind` (captured, refused, released, printed, expired, tap, ...) with its fields, Nones left out."""
     fields = {name: value for name, value in fields.items() if value is not None}
-    log.log(level, "%s %s", kind, " ".join(f"{name}={_value(value)}" for name, value in fields.items()),
-            extra={"event": kind, "fields": fields})
+    logger.log(level, "%s %s", kind, " ".join(f"{name}={_value(value)}" for name, value in fields.items()),
+               extra={"event": kind, "fields": fields})

@@ -23,6 +23,18 @@ def get_session() -> Session:
     return g.db_session
 
 
+def end_reading() -> None:
+    """End this request's transaction once a page's data is read, before the page is drawn.
+
+    On SQLite every transaction holds the database's write lock from its first statement (BEGIN
+    IMMEDIATE, printrelease/db.py), so every other request would wait for the drawing too, and SQLite's
+    busy handler wakes waiters only every few to 100 ms: with four people at once, /jobs took up to a
+    second (BENCHMARKS.md). Committing writes nothing here, and keeps what was loaded (g.user) usable.
+    """
+    if "db_session" in g:
+        g.db_session.commit()
+
+
 def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:

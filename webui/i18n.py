@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, current_app, g, redirect, request
-from flask_babel import Babel, format_datetime, get_locale, gettext
+from flask_babel import Babel, format_datetime, get_locale, get_translations, gettext
 
 from printrelease.accounts.roles import has_role
 from printrelease.accounts.service import set_language
@@ -61,6 +61,16 @@ def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
     return gettext("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
 
 
+def _catalogue():
+    """This request's translations, found once per language: Flask-Babel finds them again for every string
+    (about 10 µs each), and a page of held jobs words some eighty (BENCHMARKS.md, web pages)."""
+    locale = get_locale()
+    found = g.get("_catalogue")
+    if found is None or found[0] is not locale:  # a force_locale() block asks for another language
+        found = g._catalogue = (locale, get_translations())
+    return found[1]
+
+
 def money(minor: int | None, currency: str | None) -> str:
     return format_money(minor, currency, language()) if currency and minor is not None else ""
 
@@ -88,6 +98,9 @@ def init_app(app: Flask, timezone: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", timezone)
     Babel(app, locale_selector=select_locale)
+    # The templates' _() and ngettext() as Flask-Babel installs them, with the catalogue looked up once.
+    app.jinja_env.install_gettext_callables(gettext=lambda s: _catalogue().ugettext(s),
+                                            ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n), newstyle=True)
     app.jinja_env.filters.update(when=when, day=day, time_left=time_left, money=money)
     app.register_blueprint(bp)
 

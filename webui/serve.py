@@ -3,13 +3,19 @@
 gunicorn hands the application a request body that is read only as the application reads it, so that a
 request refused on its headers (no credential, a declared size over the limit) costs nothing however
 large its body: waitress, before it, stored every body whole before the application saw the request.
+Its log lines, an access line per request among them, go through printrelease's logging
+(webui/ops/accesslog.py); with several workers, /metrics adds up what each measured (webui/ops/metrics.py).
 """
 
 from __future__ import annotations
 
 import ctypes
 import logging
+import os
+import shutil
 import signal
+import sys
+from pathlib import Path
 
 import click
 
@@ -56,6 +62,25 @@ class Background:
         self.runtime.analysis_pool.close()
 
 
+def _metrics_folder(runtime, port: int, workers: int) -> Path | None:
+    """With several workers, the folder where each keeps its measurements for /metrics to add up (emptied:
+    a server that starts again starts its latencies from nothing, as one process would); None with one.
+
+    It must be set before prometheus-client is first imported, which `webui.ops.metrics` does: that
+    import chooses between values in memory and values in files, once for the process and its workers.
+    """
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # never someone else's folder, emptied below
+    if workers == 1:
+        return None
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before `printrelease serve` chose its mode")
+    folder = runtime.settings.data_dir.resolve() / "metrics" / str(port)  # one per server on this data folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
 def _gunicorn_server(app, runtime, options: dict):
     from gunicorn.app.base import BaseApplication
 
@@ -80,7 +105,15 @@ def _gunicorn_server(app, runtime, options: dict):
     def worker_exit(_server, _worker):
         background.stop()
 
-    options.update(post_fork=post_fork, post_worker_init=post_worker_init, worker_exit=worker_exit)
+    def child_exit(_server, worker):
+        # In the master, whatever ended the worker: its live gauges go; its counts stay in the sums.
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(worker.pid)
+
+    options.update(post_fork=post_fork, post_worker_init=post_worker_init, worker_exit=worker_exit,
+                   child_exit=child_exit)
     return Server()
 
 
@@ -99,6 +132,7 @@ def serve(runtime, host: str, port: int, threads: int, workers: int | None) -> N
     workers = workers or runtime.settings.web_workers
     if workers != 1 and runtime.engine.url.get_backend_name() == "sqlite":
         raise click.UsageError("SQLite serves one worker process only; use PostgreSQL for more")
+    _metrics_folder(runtime, port, workers)
     app = create_app(runtime=runtime)
     if not (runtime.settings.card_key and runtime.settings.secret_key):
         log.info("PRINTRELEASE_CARD_KEY or PRINTRELEASE_SECRET_KEY is not set: using keys kept in %s; servers "
@@ -119,4 +153,6 @@ def serve(runtime, host: str, port: int, threads: int, workers: int | None) -> N
         "control_socket_disable": True,
         "proc_name": "printrelease",
         "errorlog": "-",
+        "logger_class": "webui.ops.accesslog.ServerLog",
+        "accesslog": "-" if runtime.settings.access_log else None,
     }).run()

@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from printrelease import metrics
 from printrelease.accounts.service import get_user
 from printrelease.i18n import N_
 from printrelease.jobs import transitions
@@ -150,6 +151,8 @@ class Releaser:
                 continue
             if released:
                 result.released.append(released)
+        if result.released:
+            metrics.release_sent(time.monotonic() - started, len(result.released))
         return result
 
     def _candidates(self, session: Session, user_id: int, job_ids: Iterable[int] | None) -> list[int]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from printrelease import metrics
 from printrelease.accounts.models import User
 from printrelease.accounts.pins import verify_pin
 from printrelease.cards import numbers
@@ -157,12 +158,21 @@ class TapService:
 
     def tap(self, station_id: int, uid: str, pin: str | None = None, request_id: str | None = None) -> TapResult:
         """Answer a tap. A `request_id` seen before gets the first answer again, never a second release."""
-        tap_id = None
+        started, tap_id = time.monotonic(), None
         if request_id is not None:
             first = self._begin(station_id, request_id)
             if isinstance(first, TapResult):
-                return first
+                return first  # a repeat of a tap, measured once, when it was first answered
             tap_id = first
+        outcome = "error"
+        try:
+            result = self._answer(station_id, uid, pin, tap_id)
+            outcome = result.outcome.value
+            return result
+        finally:
+            metrics.tap_answered(outcome, time.monotonic() - started)
+
+    def _answer(self, station_id: int, uid: str, pin: str | None, tap_id: int | None) -> TapResult:
         try:
             canonical = numbers.from_hex(uid)
         except Invalid as error:

@@ -116,6 +116,7 @@ ROUTES = [
     Route("GET", "/finance/download?format=pdf&from=2026-03-01&to=2026-03-31&kind=clicks", FINANCE),
     Route("GET", "/healthz", everyone({200, 503})),
     Route("GET", "/api/v1/health", everyone({200, 503})),
+    Route("GET", "/metrics", everyone(200)),  # the test client is on this machine; tests/webui/test_metrics.py
     Route("POST", "/api/v1/capture", everyone(401), json=True),
     Route("POST", "/api/v1/station/tap", everyone(401), json=True),
     Route("POST", "/api/v1/station/hello", everyone(401), json=True),

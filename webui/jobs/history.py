@@ -9,7 +9,7 @@ from flask import g, render_template, request
 from printrelease.localtime import start_of_day
 from printrelease.myjobs.views import job_history
 from webui.auth import login_required
-from webui.database import get_session, runtime
+from webui.database import end_reading, get_session, runtime
 from webui.jobs import bp, words
 from webui.jobs.forms import HistoryFilter
 
@@ -33,6 +33,7 @@ def history():
     found = job_history(get_session(), g.user, since=since, until=until, page=_page(request.args.get("page", "1")),
                         per_page=PER_PAGE)
     filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
+    end_reading()
     return render_template("jobs/history.html", form=form, found=found, words=words, filters=filters), \
         200 if valid else 400
 

@@ -17,7 +17,7 @@ from printrelease.prices.service import estimate
 from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
-from webui.database import get_session, runtime
+from webui.database import end_reading, get_session, runtime
 from webui.i18n import language
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
@@ -30,8 +30,10 @@ MAX_SELECTED = 500
 @login_required
 def index():
     session = get_session()
-    return render_template("jobs/index.html", jobs=held_jobs(session, g.user), words=words, pictured=PDF_TYPES,
-                           printers=printer_choices(session, language()), chosen=request.args.get("printer"))
+    jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
+    end_reading()
+    return render_template("jobs/index.html", jobs=jobs, words=words, pictured=PDF_TYPES, printers=printers,
+                           chosen=request.args.get("printer"))
 
 
 @bp.get("/printers")
