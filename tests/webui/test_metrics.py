@@ -103,7 +103,7 @@ def test_taps_are_counted_by_outcome_and_timed(client, station_token):
 
 
 def test_a_database_that_does_not_answer_is_a_figure_not_a_failed_scrape(client, runtime):
-    runtime.__dict__["sessions"] = type(runtime.sessions)(bind=_unreachable_engine())
+    runtime.__dict__["reading_sessions"] = type(runtime.reading_sessions)(bind=_unreachable_engine())
     samples = scrape(client)
     assert samples["printrelease_database_up"] == 0
     assert "printrelease_jobs_held" not in samples and "printrelease_tap_seconds_count" in samples

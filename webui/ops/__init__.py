@@ -27,6 +27,6 @@ def scrape():
             why = (gettext("A bearer token is needed to read the metrics.") if status == 401 else
                    gettext("The metrics cannot be read from here."))
         return Response(why + "\n", status, headers, mimetype="text/plain")
-    response = Response(metrics.exposition(runtime().sessions), 200, content_type=CONTENT_TYPE_LATEST)
+    response = Response(metrics.exposition(runtime().reading_sessions), 200, content_type=CONTENT_TYPE_LATEST)
     response.cache_control.no_store = True
     return response
