@@ -51,9 +51,21 @@ def _configuration(runtime: Runtime) -> list[Check]:
     settings = runtime.settings
     where = str(settings.config_file) if settings.config_file else "no file (defaults and environment)"
     checks = [Check("configuration", OK, f"read {where}", critical=True)]
-    if settings.config_file and settings.config_file.stat().st_mode & stat.S_IROTH:
-        checks.append(Check("configuration mode", WARNING, f"{settings.config_file} is readable by everyone and "
-                            "may hold keys", f"chmod 640 {settings.config_file}"))
+    config = settings.config_file
+    if config and settings.service_user and not os.access(config, os.R_OK):
+        # Root read it for this command; the service, started on its own, could not.
+        checks = [Check("configuration", FAIL, f"{config} is not readable by {settings.service_user}: the server "
+                        "cannot start", f"chown root:{settings.service_user} {config} && chmod 640 {config}",
+                        critical=True)]
+    if config and config.stat().st_mode & stat.S_IROTH:
+        checks.append(Check("configuration mode", WARNING, f"{config} is readable by everyone and may hold keys",
+                            f"chmod 640 {config}"))
+    if settings.secure_cookies and not settings.trusted_proxies:
+        # HTTPS is the proxy's: without believing it, every login comes from its address, and a few
+        # guesses there lock out the whole site.
+        checks.append(Check("proxy", WARNING, "PRINTRELEASE_SECURE_COOKIES=1 (behind an HTTPS proxy) but "
+                            "PRINTRELEASE_TRUSTED_PROXIES=0: failed logins all count against the proxy's address",
+                            "set PRINTRELEASE_TRUSTED_PROXIES=1, with the proxy sending X-Forwarded-For (README)"))
     if settings.service_user:
         me = pwd.getpwuid(os.geteuid()).pw_name
         if me != settings.service_user:
@@ -119,6 +131,9 @@ def _keys(runtime: Runtime) -> list[Check]:
         kept = runtime.settings.keys_dir / name
         if configured:
             checks.append(Check(name, OK, "configured"))
+        elif kept.exists() and kept.stat().st_mode & 0o077:
+            checks.append(Check(name, WARNING, f"{kept} is readable by others than the service",
+                                f"chmod 600 {kept}"))
         elif kept.exists():
             checks.append(Check(name, OK, f"kept in {kept}"))
         else:

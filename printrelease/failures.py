@@ -42,3 +42,13 @@ def database_problem(error: Exception, url: str) -> DatabaseProblem | None:
                                   "PRINTRELEASE_DATABASE_URL and that the database server runs"),
                                url=where, detail=detail)
     return None
+
+
+def one_line(error: Exception, url: str) -> str:
+    """What a background task logs for a failure of the database: the known cause with its remedy, else
+    the error's first line (never its SQL and parameters, nor a traceback)."""
+    problem = database_problem(error, url)
+    if problem is not None:
+        return problem.words("en")
+    text = str(getattr(error, "orig", None) or error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
