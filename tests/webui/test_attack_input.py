@@ -54,3 +54,31 @@ def test_the_database_away_is_one_line_in_the_log_without_a_traceback(client_as,
     assert answer.status_code == 503
     (line,) = [r for r in caplog.records if r.name == "printrelease.server"]
     assert "PRINTRELEASE_DATABASE_URL" in line.getMessage() and line.exc_info is None
+
+
+def test_a_first_page_built_to_be_slow_costs_its_time_limit_once(client_as, runtime, monkeypatch):
+    """A 300 KB page of three million filled paths keeps pdftoppm busy past any limit; every page that
+    shows the job asked for its picture again, a request thread and the time limit each time."""
+    import subprocess
+    import zlib
+
+    from printrelease.jobs import thumbnails
+    from tests.corpus.make import assemble, stream
+    from tests.webui.conftest import hold
+
+    paths = b"0 0 m 595 842 l 0 842 l 595 0 l h f\n" * 3_000_000
+    slow = assemble({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                     4: stream(b"/Filter /FlateDecode", zlib.compress(paths, 9))}, b"<< /Size 5 /Root 1 0 R >>")
+    job_id = hold(runtime, "kimsr", "slow.pdf", slow)
+    runs = []
+    real_run = subprocess.run
+
+    def counted(command, *args, **kwargs):  # the limit is 20 s: 1 s is as good a test of it
+        runs.append(command)
+        return real_run(command, *args, **{**kwargs, "timeout": 1})
+
+    monkeypatch.setattr(thumbnails.subprocess, "run", counted)
+    user = client_as("user")
+    assert [user.get(f"/jobs/{job_id}/thumbnail").status_code for _ in range(3)] == [404, 404, 404]
+    assert len(runs) == 1, "drawn once, remembered as not drawable"
