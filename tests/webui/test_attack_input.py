@@ -82,3 +82,15 @@ def test_a_first_page_built_to_be_slow_costs_its_time_limit_once(client_as, runt
     user = client_as("user")
     assert [user.get(f"/jobs/{job_id}/thumbnail").status_code for _ in range(3)] == [404, 404, 404]
     assert len(runs) == 1, "drawn once, remembered as not drawable"
+
+
+def test_a_flood_of_anonymous_health_requests_measures_once(client, monkeypatch):
+    """Each measurement writes a probe file in the spool and a transaction in the database and asks CUPS:
+    anyone who can reach the server could make it do that as fast as they can send."""
+    from webui.api import health
+
+    measured = []
+    real = health.run_checks
+    monkeypatch.setattr(health, "run_checks", lambda *args: measured.append(1) or real(*args))
+    answers = [client.get("/api/v1/health") for _ in range(20)]
+    assert {a.status_code for a in answers} == {200} and len(measured) == 1
