@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from printrelease.accounts.directory import DirectoryUnavailable
 from printrelease.accounts.login import LoginRefused, LoginThrottled
 from printrelease.credentials.service import BadCredentials
 from printrelease.errors import Invalid, NotFound, PrintReleaseError
@@ -36,6 +37,7 @@ STATUS = [
     (NotFound, 404),
     (Invalid, 400),
     (PrinterUnavailable, 503),
+    (DirectoryUnavailable, 503),
     (PrintReleaseError, 409),
 ]
 
