@@ -49,11 +49,17 @@ class ConfigError(PrintReleaseError):
 
 
 def config_path(environ=os.environ) -> Path | None:
-    """The configuration file to read: PRINTRELEASE_CONFIG, else the default one if it exists."""
+    """The configuration file to read: PRINTRELEASE_CONFIG, else the default one on an installed machine
+    (its folder exists: an installed machine without the file is a fault, not a site of defaults)."""
     named = environ.get(PREFIX + "CONFIG")
     if named is not None:
         return Path(named) if named.strip() else None
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+    try:
+        installed = DEFAULT_CONFIG.parent.is_dir()
+    except PermissionError:
+        installed = True
+    # The file is read (and refused with a remedy) even when this user may not enter its folder.
+    return DEFAULT_CONFIG if installed else None
 
 
 def _unquote(value: str) -> str:
@@ -86,7 +92,8 @@ def read_config(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(N_("configuration file %(file)s does not exist"), file=str(path)) from None
+        raise ConfigError(N_("configuration file %(file)s does not exist: restore it from a backup (its keys "
+                             "match the cards), or name another with PRINTRELEASE_CONFIG"), file=str(path)) from None
     except PermissionError:
         raise ConfigError(N_("cannot read %(file)s (permission denied): run this as root or as the service "
                              "user, e.g. sudo printrelease ..."), file=str(path)) from None

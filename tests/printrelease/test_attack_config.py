@@ -4,11 +4,15 @@ status 78 at the start of every edge, never a traceback, nor a server that start
 sweep in a busy loop, every job expired or refused, every capture failing on a date overflow)."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
+import printrelease
 from printrelease.config import ConfigError, Settings
 
 BAD = [
@@ -44,3 +48,45 @@ def test_the_command_says_it_in_one_line_with_exit_status_78(tmp_path):
                                "PRINTRELEASE_CONFIG": str(config)})
     assert done.returncode == 78 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().count("\n") == 0 and "PRINTRELEASE_HOLD_HOURS=inf" in done.stderr
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """/etc/printrelease as make install leaves it: root's, readable by the service's group only."""
+    import printrelease.config
+
+    folder = tmp_path / "etc-printrelease"
+    folder.mkdir(mode=0o750)
+    monkeypatch.setattr(printrelease.config, "DEFAULT_CONFIG", folder / "printrelease.conf")
+    return folder / "printrelease.conf"
+
+
+def test_an_installed_machine_without_its_configuration_says_so(installed):
+    """Not a site of defaults, with a data folder 'var' wherever the command was run."""
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({})
+    assert f"configuration file {installed} does not exist" in refused.value.words("en")
+
+
+def test_an_account_that_may_not_read_the_configuration_is_told_what_to_run(installed, tmp_path):
+    """An administrator who forgot sudo, on a server where /etc/printrelease is 0750: Path.exists() raised
+    PermissionError. Run as nobody with Debian's Python and the configuration module alone (the standard
+    library is all it needs, for the station's sake), copied where nobody may read it."""
+    installed.write_text("PRINTRELEASE_DATA_DIR=/var/lib/printrelease\n")
+    code = tempfile.mkdtemp(prefix="printrelease-config-")
+    try:
+        os.chmod(code, 0o755)
+        package, copy = Path(printrelease.__file__).parent, Path(code) / "printrelease"
+        copy.mkdir()
+        for module in ("__init__.py", "config.py", "errors.py", "i18n.py"):
+            shutil.copy(package / module, copy / module)
+        script = (f"import sys; sys.path.insert(0, {code!r}); import pathlib, printrelease.config as c\n"
+                  f"c.DEFAULT_CONFIG = pathlib.Path({str(installed)!r})\n"
+                  "try:\n    c.Settings.from_env({})\nexcept c.ConfigError as e:\n    print(e.words('en'))")
+        done = subprocess.run(["/usr/sbin/runuser", "-u", "nobody", "--", "/usr/bin/python3", "-c", script],
+                              cwd=code, capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    finally:
+        shutil.rmtree(code)
+    assert "Traceback" not in done.stderr and "permission denied" in done.stdout, done.stderr
+    assert "sudo printrelease" in done.stdout
