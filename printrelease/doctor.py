@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from printrelease.cupsadmin import BACKEND_SCHEME
 from printrelease.cupsbugs import installed_cupsd_version, known_problem, remedy
-from printrelease.failures import database_problem, shown_url
+from printrelease.failures import NOT_SET_UP, READ_ONLY, database_problem, shown_url
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED
 from printrelease.runtime import Runtime
@@ -38,6 +38,7 @@ class Check:
     detail: str
     remedy: str = ""
     critical: bool = False  # the server itself cannot work (the health endpoint answers 503)
+    lasting: bool = False  # a restart does not mend it: the server refuses to start (`startup_problems`)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,7 +95,7 @@ def _database(runtime: Runtime) -> list[Check]:
             connection.rollback()
             if current != head:
                 return [Check("database", FAIL, f"{shown_url(url)} is at revision {current or 'none'}, the code "
-                              f"needs {head}", "printrelease db upgrade", critical=True)]
+                              f"needs {head}", "printrelease db upgrade", critical=True, lasting=True)]
             with connection.begin() as transaction:  # a write, undone: fails on a read-only database
                 connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
                 transaction.rollback()
@@ -102,7 +103,8 @@ def _database(runtime: Runtime) -> list[Check]:
         problem = database_problem(error, url)
         if problem is None:
             raise
-        return [Check("database", FAIL, str(problem), "see the message", critical=True)]
+        return [Check("database", FAIL, str(problem), "see the message", critical=True,
+                      lasting=problem.template in (NOT_SET_UP, READ_ONLY))]
     return [Check("database", OK, f"{shown_url(url)} at revision {head}, writable", critical=True)]
 
 
@@ -116,7 +118,7 @@ def _spool(runtime: Runtime) -> list[Check]:
         probe.unlink()
     except OSError as error:
         return [Check("spool", FAIL, f"cannot write in {runtime.settings.spool_dir}: {error.strerror}",
-                      f"chown -R {owner}: {data}", critical=True)]
+                      f"chown -R {owner}: {data}", critical=True, lasting=True)]
     foreign = [p for p in [data, *data.iterdir(), *spool.iterdir()]
                if p.stat().st_uid != os.geteuid() and not p.name.startswith(".")][:3]
     if foreign:
@@ -267,6 +269,13 @@ SECTIONS: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _
 # What a health probe asks every few seconds: quick, and changing nothing (the full doctor also proves
 # that the service may resume the capture queues, by resuming them, and asks every printer).
 QUICK: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups_reachable]
+
+
+def startup_problems(runtime: Runtime) -> list[Check]:
+    """What keeps the server from working that no restart mends: a spool (data folder) the service cannot
+    write, a database not migrated or read-only. A database that is away is not among them: it may come
+    back, and the server says so in its log and health meanwhile."""
+    return [check for check in run_checks(runtime, [_spool, _database]) if check.lasting]
 
 
 def run_checks(runtime: Runtime, sections=None) -> list[Check]:

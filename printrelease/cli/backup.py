@@ -29,9 +29,9 @@ def backup(runtime, folder: Path) -> None:
         account = pwd.getpwnam(runtime.settings.service_user)
         os.chown(folder, account.pw_uid, account.pw_gid)
     become_service_user(runtime.settings, keep_root=made)
-    reachable = os.access(folder, os.W_OK | os.X_OK) if os.path.exists(folder) else \
-        os.access(folder.parent, os.W_OK | os.X_OK) or not os.path.exists(folder.parent)
-    if not reachable:
+    # As the service user, who cannot even see a folder under /root: then its parent is what it reaches.
+    target = folder if os.path.exists(folder) else folder.parent
+    if os.path.exists(target) and not os.access(target, os.W_OK | os.X_OK):
         if made:
             with as_invoker():
                 folder.rmdir()
