@@ -77,9 +77,14 @@ def _run(command: list[str], env: dict[str, str]) -> None:
                             detail=done.stderr.strip()[-500:])
 
 
-def _private_folder(folder: Path) -> None:
-    if folder.exists() and any(folder.iterdir()):
+def check_new_folder(folder: Path) -> None:
+    """A backup goes into a new (or empty) folder: never over another backup, nor into a folder in use."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BackupProblem(N_("%(folder)s is not empty: back up into a new folder"), folder=str(folder))
+
+
+def _private_folder(folder: Path) -> None:
+    check_new_folder(folder)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)  # it holds the keys
 
@@ -135,17 +140,33 @@ def _check_keys(runtime: Runtime, folder: Path) -> None:
                                  "cards will not be recognised"), name=name, file=str(folder / CONFIG_COPY))
 
 
+def _holds_data(runtime: Runtime) -> bool:
+    """Whether any table has a row: a database only migrated (as `make install` leaves it) holds nothing."""
+    from printrelease.db import Base
+
+    import printrelease.models  # noqa: F401  (registers every table on Base.metadata)
+
+    present = set(inspect(runtime.engine).get_table_names())
+    with runtime.engine.connect() as connection:
+        return any(connection.execute(select(table.c[0]).limit(1)).first() is not None
+                   for table in Base.metadata.sorted_tables if table.name in present)
+
+
 def restore(runtime: Runtime, folder: Path) -> dict:
     """Restore a backup into the configured, empty data folder and database; returns the manifest."""
     settings = runtime.settings
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
+    except PermissionError:
+        raise BackupProblem(N_("%(user)s cannot read the backup in %(folder)s: copy it where the service user "
+                               "can read it, or make it theirs (chown -R %(user)s: %(folder)s)"),
+                            user=settings.service_user or "this user", folder=str(folder)) from None
     except (OSError, ValueError) as error:
         raise BackupProblem(N_("%(folder)s is not a printrelease backup (%(detail)s)"), folder=str(folder),
                             detail=str(error)) from None
     _check_keys(runtime, folder)
     url = settings.effective_database_url
-    if runtime.spool.keys() or inspect(runtime.engine).has_table("jobs"):
+    if runtime.spool.keys() or _holds_data(runtime):
         raise BackupProblem(N_("the data folder or database already holds data: restore into a fresh one (move "
                                "%(folder)s aside, or give an empty database)"), folder=str(settings.data_dir))
     runtime.engine.dispose()
@@ -158,7 +179,10 @@ def restore(runtime: Runtime, folder: Path) -> dict:
         os.chmod(target, 0o600)
     else:
         libpq, env = _libpq(url)
-        _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", libpq, str(folder / PG_DUMP)], env)
+        # A fresh installation's database is already migrated (make install does it), with no rows: the
+        # dump's tables replace its empty ones.
+        _run(["pg_restore", "--no-owner", "--exit-on-error", "--clean", "--if-exists", "--dbname", libpq,
+              str(folder / PG_DUMP)], env)
     for document in (folder / "spool").glob("*.spool"):
         shutil.copy2(document, settings.spool_dir / document.name)
     if (folder / "keys").is_dir():

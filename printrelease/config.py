@@ -9,17 +9,21 @@ environment wins over the file, and an option on the command line wins over both
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
 
 DEFAULT_CONFIG = Path("/etc/printrelease/printrelease.conf")
 PREFIX = "PRINTRELEASE_"
+TEN_YEARS = timedelta(days=3652)
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 # Every name the file may hold (without the prefix); anything else is a typo worth refusing.
 KNOWN = frozenset({
@@ -45,11 +49,17 @@ class ConfigError(PrintReleaseError):
 
 
 def config_path(environ=os.environ) -> Path | None:
-    """The configuration file to read: PRINTRELEASE_CONFIG, else the default one if it exists."""
+    """The configuration file to read: PRINTRELEASE_CONFIG, else the default one on an installed machine
+    (its folder exists: an installed machine without the file is a fault, not a site of defaults)."""
     named = environ.get(PREFIX + "CONFIG")
     if named is not None:
         return Path(named) if named.strip() else None
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+    try:
+        installed = DEFAULT_CONFIG.parent.is_dir()
+    except PermissionError:
+        installed = True
+    # The file is read (and refused with a remedy) even when this user may not enter its folder.
+    return DEFAULT_CONFIG if installed else None
 
 
 def _unquote(value: str) -> str:
@@ -82,7 +92,8 @@ def read_config(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(N_("configuration file %(file)s does not exist"), file=str(path)) from None
+        raise ConfigError(N_("configuration file %(file)s does not exist: restore it from a backup (its keys "
+                             "match the cards), or name another with PRINTRELEASE_CONFIG"), file=str(path)) from None
     except PermissionError:
         raise ConfigError(N_("cannot read %(file)s (permission denied): run this as root or as the service "
                              "user, e.g. sudo printrelease ..."), file=str(path)) from None
@@ -99,12 +110,44 @@ def environment(environ=os.environ) -> tuple[dict[str, str], Path | None]:
     return values, path
 
 
-def _number(values: dict[str, str], name: str, default: str, kind=float):
+def _number(values: dict[str, str], name: str, default: str, kind=float, least=None, most=None):
+    """A number setting: above 0, or at least `least`; at most `most`. Anything else (inf, nan, negative, past
+    the calendar) would start a server that misbehaves later, so it is refused here, naming the setting."""
     text = values.get(PREFIX + name, default)
     try:
-        return kind(text)
-    except ValueError:
+        number = kind(text)
+        finite = math.isfinite(number)
+    except (ValueError, ArithmeticError):  # decimal's InvalidOperation is an ArithmeticError
         raise ConfigError(N_("%(name)s=%(value)s is not a number"), name=PREFIX + name, value=text) from None
+    low = "> 0" if least is None else f"≥ {least}"
+    if not finite or not (number > 0 if least is None else number >= least) or (most is not None and number > most):
+        raise ConfigError(N_("%(name)s=%(value)s is out of range (%(range)s)"), name=PREFIX + name, value=text,
+                          range=low + (f", ≤ {most}" if most is not None else "")) from None
+    return number
+
+
+def _duration(values: dict[str, str], name: str, default: str, unit: str) -> timedelta:
+    """A duration in `unit`s (hours, minutes, seconds): above 0 and within ten years (a deadline past the
+    calendar's end would fail every capture)."""
+    return timedelta(**{unit: _number(values, name, default, most=int(TEN_YEARS / timedelta(**{unit: 1})))})
+
+
+def _choice(values: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = values.get(PREFIX + name, default).strip()
+    if value.lower() not in choices:
+        raise ConfigError(N_("%(name)s must be one of %(choices)s, not '%(value)s'"), name=PREFIX + name,
+                          choices=", ".join(choices), value=value)
+    return value.lower()
+
+
+def _zone(values: dict[str, str], name: str, default: str) -> str:
+    value = values.get(PREFIX + name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(N_("%(name)s=%(value)s is not a time zone (such as Asia/Seoul)"), name=PREFIX + name,
+                          value=value) from None
+    return value
 
 
 def _token_hash(values: dict[str, str], name: str) -> str | None:
@@ -253,44 +296,40 @@ class Settings:
         def get(name, default=None):
             return values.get(PREFIX + name, default)
 
-        log_format = get("LOG_FORMAT", "text").lower()
-        if log_format not in ("text", "json"):
-            raise ConfigError(N_("%(name)s must be text or json, not '%(value)s'"), name=PREFIX + "LOG_FORMAT",
-                              value=log_format)
         settings = cls(
             data_dir=Path(get("DATA_DIR", "var")),
             database_url=get("DATABASE_URL") or None,
-            hold_time=timedelta(hours=_number(values, "HOLD_HOURS", "24")),
+            hold_time=_duration(values, "HOLD_HOURS", "24", "hours"),
             max_job_bytes=_number(values, "MAX_JOB_BYTES", str(1024**3), int),
             cups_server=get("CUPS_SERVER") or os.environ.get("CUPS_SERVER") or None,
             capture_queue=get("CAPTURE_QUEUE", "secure-print"),
             secret_key=get("SECRET_KEY") or None,
             card_key=get("CARD_KEY") or None,
-            claim_window=timedelta(minutes=_number(values, "CLAIM_WINDOW_MINUTES", "10")),
+            claim_window=_duration(values, "CLAIM_WINDOW_MINUTES", "10", "minutes"),
             sweep_interval=_number(values, "SWEEP_INTERVAL", "30"),
             auto_create_users=get("AUTO_CREATE_USERS", "1") not in ("0", "false", "no"),
             secure_cookies=get("SECURE_COOKIES", "0") in ("1", "true", "yes"),
             service_user=get("USER") or None,
-            log_format=log_format,
-            log_level=get("LOG_LEVEL", "INFO").upper(),
+            log_format=_choice(values, "LOG_FORMAT", "text", ("text", "json")),
+            log_level=_choice(values, "LOG_LEVEL", "INFO", LOG_LEVELS).upper(),
             cups_backend_dir=Path(get("CUPS_BACKEND_DIR", "/usr/lib/cups/backend")),
             server_url=get("SERVER_URL") or "http://127.0.0.1:8631",
-            station_seen_within=timedelta(hours=_number(values, "STATION_SEEN_HOURS", "24")),
-            release_lease=timedelta(seconds=_number(values, "RELEASE_LEASE_SECONDS", "30")),
-            start_timeout=timedelta(seconds=_number(values, "START_TIMEOUT_SECONDS", "180")),
+            station_seen_within=_duration(values, "STATION_SEEN_HOURS", "24", "hours"),
+            release_lease=_duration(values, "RELEASE_LEASE_SECONDS", "30", "seconds"),
+            start_timeout=_duration(values, "START_TIMEOUT_SECONDS", "180", "seconds"),
             printer_poll_interval=_number(values, "PRINTER_POLL_SECONDS", "60"),
-            device_timeout=_number(values, "DEVICE_TIMEOUT_SECONDS", "2"),
+            device_timeout=_number(values, "DEVICE_TIMEOUT_SECONDS", "2", least=0),
             config_file=path,
             currency=(get("CURRENCY") or "KRW").upper(),
-            timezone=get("TIMEZONE") or "Asia/Seoul",
-            co2_grams_per_sheet=Decimal(get("CO2_GRAMS_PER_SHEET") or "12.7"),
+            timezone=_zone(values, "TIMEZONE", "Asia/Seoul"),
+            co2_grams_per_sheet=_number(values, "CO2_GRAMS_PER_SHEET", "12.7", Decimal, least=0),
             sheets_per_tree=_number(values, "SHEETS_PER_TREE", "8333", int),
             large_format_clicks=_number(values, "LARGE_FORMAT_CLICKS", "2", int),
             report_language=get("REPORT_LANGUAGE") or "ko",
             monthly_reports_dir=Path(get("MONTHLY_REPORTS_DIR")) if get("MONTHLY_REPORTS_DIR") else None,
             monthly_reports_mail_to=get("MONTHLY_REPORTS_MAIL_TO") or None,
             smtp_host=get("SMTP_HOST") or None,
-            smtp_port=_number(values, "SMTP_PORT", "25", int),
+            smtp_port=_number(values, "SMTP_PORT", "25", int, most=65535),
             smtp_user=get("SMTP_USER") or None,
             smtp_password=get("SMTP_PASSWORD") or None,
             smtp_starttls=get("SMTP_STARTTLS", "0") in ("1", "true", "yes"),
@@ -301,7 +340,7 @@ class Settings:
             analysis_seconds=_number(values, "ANALYSIS_SECONDS", "30"),
             colour_memory_mb=_number(values, "COLOUR_MEMORY_MB", "1024", int),
             colour_seconds=_number(values, "COLOUR_SECONDS", "120"),
-            trusted_proxies=_number(values, "TRUSTED_PROXIES", "0", int),
+            trusted_proxies=_number(values, "TRUSTED_PROXIES", "0", int, least=0),
             web_workers=_number(values, "WEB_WORKERS", "1", int),
             ldap=LdapSettings.from_values(values),
             metrics_token_sha256=_token_hash(values, "METRICS_TOKEN"),

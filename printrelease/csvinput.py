@@ -38,9 +38,15 @@ def decode_csv_as(data: bytes, encoding: str | None = None, source: str = "the C
         candidates = ("utf-8-sig", "cp949")
     for candidate in candidates:
         try:
-            return data.decode(candidate), candidate
+            text = data.decode(candidate)
         except UnicodeDecodeError as error:
             problem = error
+            continue
+        if "\x00" in text:
+            # No database stores it; a CSV never holds one (a file saved as UTF-16 is full of them).
+            raise UnreadableCsv(N_("%(file)s line %(line)s holds a NUL character: save it as 'CSV UTF-8'"),
+                                file=source, line=text[:text.index("\x00")].count("\n") + 1)
+        return text, candidate
     line = data[:problem.start].count(b"\n") + 1
     if encoding:
         raise UnreadableCsv(N_("%(file)s line %(line)s is not %(encoding)s: check the encoding (--encoding)"),

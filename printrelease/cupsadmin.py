@@ -119,6 +119,11 @@ AUTH_MODES = {
 # with one queue a single long upload holds up every job behind it; four let others through (for
 # small jobs the count hardly matters: BENCHMARKS.md measures 1, 2 and 4).
 DEFAULT_MEMBERS = 4
+# Seconds CUPS lets one job of a capture queue take, filters and upload together (job-cancel-after; the
+# clock starts when the job starts, not while it waits out an outage). CUPS's own limit is 3 hours: a
+# PostScript file of two lines (`{} loop`) would hold a capture queue that long in Ghostscript, and four
+# of them every capture queue. Ten minutes is ample for any document worth printing.
+CAPTURE_TIME_LIMIT = 600
 
 
 def auth_mode(policy: str) -> str | None:
@@ -128,7 +133,7 @@ def auth_mode(policy: str) -> str | None:
 
 def install_queue(
     server: str, name: str, device_uri: str | None, members: int = 1, location: str = "", info: str = "",
-    auth: str = "none", share: bool = True,
+    auth: str = "none", share: bool = True, time_limit: int = CAPTURE_TIME_LIMIT,
 ) -> list[str]:
     """Create (or update) the virtual queue; with members > 1 it is a class of that many capture queues.
 
@@ -137,7 +142,8 @@ def install_queue(
     owner from the authenticated user instead of the name the client claims; the members carry the
     same operation policy as the class, or anyone could print to a member directly under any name.
     `device_uri` None keeps each queue's device URI (and so its capture credential) as it is. Members
-    are never shared; the virtual queue is, with `share`, so that desks can print to it.
+    are never shared; the virtual queue is, with `share`, so that desks can print to it. A job that
+    takes longer than `time_limit` seconds is cancelled by CUPS.
     """
     if auth not in AUTH_MODES:
         raise CupsAdminError(N_("unknown authentication mode '%(mode)s'; choose one of %(modes)s"), mode=auth,
@@ -147,8 +153,10 @@ def install_queue(
     info = info or bilingual(QUEUE_INFO)
     common = (["-v", device_uri] if device_uri else []) + [
         "-P", ppd, "-L", location, "-D", info, "-o", "printer-error-policy=stop-printer",
-        "-o", "job-sheets-default=none,none", "-o", f"printer-op-policy={policy}"]
-    guard = ["-o", f"printer-op-policy={policy}", "-o", f"auth-info-required={auth_info}"]
+        "-o", "job-sheets-default=none,none", "-o", f"printer-op-policy={policy}",
+        "-o", f"job-cancel-after-default={time_limit}"]
+    guard = ["-o", f"printer-op-policy={policy}", "-o", f"auth-info-required={auth_info}",
+             "-o", f"job-cancel-after-default={time_limit}"]
     shared = ["-o", f"printer-is-shared={'true' if share else 'false'}"]
     if members <= 1:
         lpadmin(server, "-p", name, "-E", *common, *guard, *shared)

@@ -13,6 +13,10 @@ from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+# Row ids are integers as PostgreSQL stores them (SQLite's are wider): a larger number names no row, and
+# the edges say so instead of overflowing inside SQL.
+MAX_ID = 2**31 - 1
+
 
 READING = "printrelease_reading"  # the execution option of connections that only read
 

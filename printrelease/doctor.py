@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from printrelease.cupsadmin import BACKEND_SCHEME
 from printrelease.cupsbugs import installed_cupsd_version, known_problem, remedy
-from printrelease.failures import database_problem, shown_url
+from printrelease.failures import NOT_SET_UP, READ_ONLY, database_problem, shown_url
 from printrelease.printers.models import Printer
 from printrelease.printing import PRINTER_STOPPED
 from printrelease.runtime import Runtime
@@ -38,6 +38,7 @@ class Check:
     detail: str
     remedy: str = ""
     critical: bool = False  # the server itself cannot work (the health endpoint answers 503)
+    lasting: bool = False  # a restart does not mend it: the server refuses to start (`startup_problems`)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,9 +52,21 @@ def _configuration(runtime: Runtime) -> list[Check]:
     settings = runtime.settings
     where = str(settings.config_file) if settings.config_file else "no file (defaults and environment)"
     checks = [Check("configuration", OK, f"read {where}", critical=True)]
-    if settings.config_file and settings.config_file.stat().st_mode & stat.S_IROTH:
-        checks.append(Check("configuration mode", WARNING, f"{settings.config_file} is readable by everyone and "
-                            "may hold keys", f"chmod 640 {settings.config_file}"))
+    config = settings.config_file
+    if config and settings.service_user and not os.access(config, os.R_OK):
+        # Root read it for this command; the service, started on its own, could not.
+        checks = [Check("configuration", FAIL, f"{config} is not readable by {settings.service_user}: the server "
+                        "cannot start", f"chown root:{settings.service_user} {config} && chmod 640 {config}",
+                        critical=True)]
+    if config and config.stat().st_mode & stat.S_IROTH:
+        checks.append(Check("configuration mode", WARNING, f"{config} is readable by everyone and may hold keys",
+                            f"chmod 640 {config}"))
+    if settings.secure_cookies and not settings.trusted_proxies:
+        # HTTPS is the proxy's: without believing it, every login comes from its address, and a few
+        # guesses there lock out the whole site.
+        checks.append(Check("proxy", WARNING, "PRINTRELEASE_SECURE_COOKIES=1 (behind an HTTPS proxy) but "
+                            "PRINTRELEASE_TRUSTED_PROXIES=0: failed logins all count against the proxy's address",
+                            "set PRINTRELEASE_TRUSTED_PROXIES=1, with the proxy sending X-Forwarded-For (README)"))
     if settings.service_user:
         me = pwd.getpwuid(os.geteuid()).pw_name
         if me != settings.service_user:
@@ -82,7 +95,7 @@ def _database(runtime: Runtime) -> list[Check]:
             connection.rollback()
             if current != head:
                 return [Check("database", FAIL, f"{shown_url(url)} is at revision {current or 'none'}, the code "
-                              f"needs {head}", "printrelease db upgrade", critical=True)]
+                              f"needs {head}", "printrelease db upgrade", critical=True, lasting=True)]
             with connection.begin() as transaction:  # a write, undone: fails on a read-only database
                 connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
                 transaction.rollback()
@@ -90,7 +103,8 @@ def _database(runtime: Runtime) -> list[Check]:
         problem = database_problem(error, url)
         if problem is None:
             raise
-        return [Check("database", FAIL, str(problem), "see the message", critical=True)]
+        return [Check("database", FAIL, str(problem), "see the message", critical=True,
+                      lasting=problem.template in (NOT_SET_UP, READ_ONLY))]
     return [Check("database", OK, f"{shown_url(url)} at revision {head}, writable", critical=True)]
 
 
@@ -104,7 +118,7 @@ def _spool(runtime: Runtime) -> list[Check]:
         probe.unlink()
     except OSError as error:
         return [Check("spool", FAIL, f"cannot write in {runtime.settings.spool_dir}: {error.strerror}",
-                      f"chown -R {owner}: {data}", critical=True)]
+                      f"chown -R {owner}: {data}", critical=True, lasting=True)]
     foreign = [p for p in [data, *data.iterdir(), *spool.iterdir()]
                if p.stat().st_uid != os.geteuid() and not p.name.startswith(".")][:3]
     if foreign:
@@ -119,6 +133,9 @@ def _keys(runtime: Runtime) -> list[Check]:
         kept = runtime.settings.keys_dir / name
         if configured:
             checks.append(Check(name, OK, "configured"))
+        elif kept.exists() and kept.stat().st_mode & 0o077:
+            checks.append(Check(name, WARNING, f"{kept} is readable by others than the service",
+                                f"chmod 600 {kept}"))
         elif kept.exists():
             checks.append(Check(name, OK, f"kept in {kept}"))
         else:
@@ -252,6 +269,13 @@ SECTIONS: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _
 # What a health probe asks every few seconds: quick, and changing nothing (the full doctor also proves
 # that the service may resume the capture queues, by resuming them, and asks every printer).
 QUICK: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups_reachable]
+
+
+def startup_problems(runtime: Runtime) -> list[Check]:
+    """What keeps the server from working that no restart mends: a spool (data folder) the service cannot
+    write, a database not migrated or read-only. A database that is away is not among them: it may come
+    back, and the server says so in its log and health meanwhile."""
+    return [check for check in run_checks(runtime, [_spool, _database]) if check.lasting]
 
 
 def run_checks(runtime: Runtime, sections=None) -> list[Check]:

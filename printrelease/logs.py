@@ -44,3 +44,5 @@ def configure_logging(log_format: str = "text", level: str | int = "INFO", for_t
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.WARNING if for_terminal else level)
+    # Alembic's own notes (its plugins, each revision applied) say nothing an administrator needs.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ from printrelease.accounts.login import forget_old_attempts
 from printrelease.cupsadmin import resume_capture_queues
 from printrelease.db import exclusive
 from printrelease.errors import PrintReleaseError
+from printrelease.failures import one_line
 from printrelease.jobs.service import expire_jobs, sweep_orphans
 from printrelease.printers.health import poll_printers as poll_printers_once
 from printrelease.reports.monthly import run_monthly_if_due
@@ -34,7 +35,9 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
             with exclusive(runtime.engine, name) as mine:
                 if mine:
                     done[name] = work()
-        except (PrintReleaseError, OSError, SQLAlchemyError) as error:
+        except SQLAlchemyError as error:
+            log.warning("%s: %s", name, one_line(error, runtime.settings.effective_database_url))
+        except (PrintReleaseError, OSError) as error:
             log.warning("%s: %s", name, error)
         except Exception:  # a sweep must never take the server down
             log.exception("%s failed", name)

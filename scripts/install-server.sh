@@ -75,6 +75,10 @@ PRINTRELEASE_HOLD_HOURS=24
 PRINTRELEASE_MAX_JOB_BYTES=1073741824
 # 1 behind HTTPS (the login cookie is then sent over TLS only).
 PRINTRELEASE_SECURE_COOKIES=1
+# Browsers and stations come through your HTTPS reverse proxy (README), which adds the client's address
+# to X-Forwarded-For: believing that one proxy counts failed logins per person and desk, not all against
+# the proxy's own address (which would let anyone lock everyone out). 0 when nothing stands in front.
+PRINTRELEASE_TRUSTED_PROXIES=1
 # text, or json for one JSON object per log line.
 PRINTRELEASE_LOG_FORMAT=text
 CONF

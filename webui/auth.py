@@ -22,13 +22,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from printrelease.accounts.directory import DirectoryUnavailable
 from printrelease.accounts.login import LoginRefused, LoginThrottled, log_in
 from printrelease.accounts import sessions as web_sessions
 from printrelease.accounts.models import User
 from printrelease.accounts.roles import has_role
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
-from webui.database import get_session
+from webui.database import get_session, runtime
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -155,9 +156,10 @@ def login():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = log_in(db, form.login.data, form.password.data, request.remote_addr or "")
-        except (LoginRefused, LoginThrottled) as error:
-            problem, status = error, 401 if isinstance(error, LoginRefused) else 429
+            user = log_in(db, form.login.data, form.password.data, request.remote_addr or "",
+                          directory=runtime().directory)
+        except (LoginRefused, LoginThrottled, DirectoryUnavailable) as error:
+            problem, status = error, {LoginRefused: 401, LoginThrottled: 429}.get(type(error), 503)
         finally:
             db.commit()  # the attempt is recorded whether or not it succeeded
         if problem is None:

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from printrelease.accounts.directory import DirectoryUnavailable
 from printrelease.accounts.login import LoginRefused, LoginThrottled
 from printrelease.credentials.service import BadCredentials
 from printrelease.errors import Invalid, NotFound, PrintReleaseError
@@ -36,6 +37,7 @@ STATUS = [
     (NotFound, 404),
     (Invalid, 400),
     (PrinterUnavailable, 503),
+    (DirectoryUnavailable, 503),
     (PrintReleaseError, 409),
 ]
 
@@ -73,7 +75,7 @@ def unexpected_failure(error: Exception) -> tuple[str, int]:
     database unreachable or not set up) as one log line with its remedy, anything else with its traceback."""
     problem = database_problem(error, current_app.extensions["printrelease"].settings.effective_database_url)
     if problem is not None:
-        log.exception("%s %s: %s", request.method, request.path, problem)
+        log.error("%s %s: %s", request.method, request.path, problem.words("en"))
         return f"printrelease server unavailable: {problem.words('en')}", 503
     log.exception("%s %s failed", request.method, request.path)
     return f"printrelease server error ({type(error).__name__}); see the server's log", 500

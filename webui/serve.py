@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from printrelease.config import ConfigError
 from printrelease.logs import configure_logging
 
 log = logging.getLogger("printrelease")
@@ -126,12 +127,20 @@ def _gunicorn_server(app, runtime, options: dict):
 @click.pass_obj
 def serve(runtime, host: str, port: int, threads: int, workers: int | None) -> None:
     """Run the capture API and web UI, expiring and following jobs in the background."""
+    from printrelease.doctor import startup_problems
     from webui import create_app
 
     configure_logging(runtime.settings.log_format, runtime.settings.log_level)
     workers = workers or runtime.settings.web_workers
     if workers != 1 and runtime.engine.url.get_backend_name() == "sqlite":
         raise click.UsageError("SQLite serves one worker process only; use PostgreSQL for more")
+    problems = startup_problems(runtime)
+    if problems:
+        # Every capture would fail, and a restart every 2 seconds mends nothing: said once, exit 78 (the
+        # unit's RestartPreventExitStatus), until the administrator has mended it.
+        for check in problems:
+            click.echo(f"printrelease: cannot serve: {check.detail}; {check.remedy}", err=True)
+        raise SystemExit(ConfigError.exit_status)
     _metrics_folder(runtime, port, workers)
     app = create_app(runtime=runtime)
     if not (runtime.settings.card_key and runtime.settings.secret_key):

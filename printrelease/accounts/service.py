@@ -40,6 +40,26 @@ def check_login(login: str) -> str:
     return login
 
 
+# What each column keeps: a longer or unprintable value (a NUL, say) is refused before it reaches SQL.
+FIELDS = {
+    "display_name": (200, N_("the display name '%(value)s...' is too long (at most %(limit)s characters) or not "
+                             "printable")),
+    "email": (320, N_("the e-mail address '%(value)s...' is too long (at most %(limit)s characters) or not "
+                      "printable")),
+    "department_code": (64, N_("the department code '%(value)s...' is too long (at most %(limit)s characters) or "
+                               "not printable")),
+    "department_name": (200, N_("the department name '%(value)s...' is too long (at most %(limit)s characters) or "
+                                "not printable")),
+}
+
+
+def _checked(field: str, value: str | None) -> str | None:
+    limit, template = FIELDS[field]
+    if value is not None and (len(value) > limit or not value.isprintable()):
+        raise BadUserRecord(template, value=value[:40].replace("\x00", ""), limit=limit)
+    return value
+
+
 def set_pin(session: Session, login: str, pin: str | None) -> User:
     """Set the user's station PIN (asked at every station once set), or remove it with None."""
     user = get_user(session, login)
@@ -126,6 +146,9 @@ def add_user(
 ) -> User:
     """Create the user or update the fields given; login names are taken exactly as CUPS reports them."""
     login = check_login(login)
+    display_name, email = _checked("display_name", display_name), _checked("email", email)
+    department_code, department_name = _checked("department_code", department_code), \
+        _checked("department_name", department_name)
     user = find_user(session, login)
     if user is None:
         user = User(login=login, display_name=display_name or login)
@@ -169,8 +192,8 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
         login = (row.get("login") or "").strip()
         if not login:
             raise BadUserRecord(N_("line %(line)s: empty login"), line=line)
-        existed = find_user(session, login) is not None
         try:
+            existed = find_user(session, check_login(login)) is not None
             add_user(
                 session,
                 login,
@@ -180,7 +203,7 @@ def import_users(session: Session, text: str, card_key: bytes | None = None) -> 
                 department_name=(row.get("department_name") or "").strip() or None,
                 role=(row.get("role") or "").strip().lower() or None,
             )
-        except BadRole as error:
+        except (BadRole, BadUserRecord) as error:
             raise BadUserRecord(N_("line %(line)s: %(problem)s"), line=line, problem=error) from error
         for number in (row.get("card") or "").split():
             if card_key is None:

@@ -11,6 +11,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from printrelease.config import Settings
+from printrelease.db import MAX_ID
 from printrelease.errors import PrintReleaseError
 from printrelease.failures import database_problem
 from printrelease.i18n import terminal_language
@@ -20,9 +21,13 @@ from printrelease.runtime import Runtime
 
 
 # Commands that do part of their work as root (installing the CUPS backend, making a backup folder,
-# reading the file an admin names, which may sit in /root) and become the service user before they touch
-# any data (the runtime sees to that).
-ROOT_FIRST = {"cups", "backup", "users", "printers"}
+# reading or writing the file an admin names, which may sit in /root) and become the service user before
+# they touch any data (the runtime sees to that).
+ROOT_FIRST = {"cups", "backup", "users", "printers", "stations", "report"}
+
+
+# Ids of jobs, usage records and kiosks: a number past the database's range is refused as a usage error.
+ROW_ID = click.IntRange(1, MAX_ID)
 
 
 class CommandFailed(click.ClickException):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from printrelease.cli import audit
 from printrelease.cli.printers import unshare_departments
 from printrelease.credentials.service import CAPTURE, has_active, issue_token, revoke
 from printrelease.cupsadmin import (DEFAULT_MEMBERS, auth_mode, capture_uri, install_backend, install_queue,
@@ -95,6 +96,9 @@ def install_queue_command(runtime, name, server_url, backend_dir, members, locat
                                share=share)
         for extra in sorted(have - set(queues) - {name}):
             remove_queue(address, extra)
+        # Who opened the queue to unauthenticated printing, or revoked the capture credential, and when.
+        audit(session, "cups.install_queue", name, f"authentication {auth}, shared {'yes' if share else 'no'}, "
+              f"{len(queues)} capture queue(s), credential {'new' if reasons else 'kept'}")
         departments = [p for p in list_printers(session) if p.cups_server in ("", server.address)]
     unshare_departments(server, address, departments)
     click.echo(f"backend {backend}; queue {name} -> {', '.join(queues)}; captures go to {url}")

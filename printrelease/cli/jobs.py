@@ -4,7 +4,7 @@ import time
 
 import click
 
-from printrelease.cli import audit, cli_actor, in_transaction
+from printrelease.cli import ROW_ID, audit, cli_actor, in_transaction
 from printrelease.db import utcnow
 from printrelease.i18n import terminal_language
 from printrelease.jobs.models import JobState
@@ -42,7 +42,7 @@ def list_(session, user, states, all_states) -> None:
 @group.command("release")
 @click.option("--user", required=True, help="Whose jobs.")
 @click.option("--printer", required=True, help="Release target (see 'printers list').")
-@click.option("--job", "job_ids", multiple=True, type=int, help="Only these jobs (default: all held).")
+@click.option("--job", "job_ids", multiple=True, type=ROW_ID, help="Only these jobs (default: all held).")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Follow the jobs until CUPS finishes them.")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait with --wait.")
 @click.pass_obj
@@ -84,7 +84,7 @@ def _follow(runtime, job_ids, timeout) -> None:
 
 
 @group.command("delete")
-@click.argument("job_ids", nargs=-1, type=int, required=True)
+@click.argument("job_ids", nargs=-1, type=ROW_ID, required=True)
 @click.option("--user", help="Refuse jobs that are not this user's.")
 @click.pass_obj
 def delete(runtime, job_ids, user) -> None:
@@ -97,7 +97,7 @@ def delete(runtime, job_ids, user) -> None:
 
 
 @group.command("resolve")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=ROW_ID)
 @click.option("--printed", "outcome", flag_value="printed", help="It did print: charge it.")
 @click.option("--held", "outcome", flag_value="held", help="It did not print: hold it again for its owner.")
 @click.pass_obj

@@ -10,6 +10,7 @@ import click
 
 from printrelease.cli.dates import LOCAL_DATE, MONTH
 from printrelease.localtime import local_now, month_of, previous_month
+from printrelease.privileges import as_invoker, become_service_user
 from printrelease.reports.engine import Report, Site
 from printrelease.reports.files import FORMATS, write_report
 from printrelease.reports.monthly import run_monthly
@@ -47,6 +48,7 @@ def group(ctx, first, last, by, department, user, printer, fmt, output, language
         raise click.UsageError(f"--by {kind} stands alone")
     runtime: Runtime = ctx.obj
     settings = runtime.settings
+    become_service_user(settings, keep_root=True)  # the file is the administrator's: see _write
     # A reading session: a year's export takes minutes, and on SQLite a writing one would hold the write
     # lock all along, so that the server's captures and releases would give up waiting.
     with runtime.reading_sessions() as session:
@@ -56,16 +58,24 @@ def group(ctx, first, last, by, department, user, printer, fmt, output, language
 
 
 def _write(report: Report, fmt: str, output: Path) -> None:
+    """The file is made, renamed and removed as the administrator, wherever they asked for it (/root,
+    say); its rows are read from the database as the service user, through the open file."""
     partial = output.with_name(output.name + ".part")
     total = report.count()
     try:
-        with open(partial, "wb") as stream, click.progressbar(
-                length=total or 0, label=f"{output.name}", file=sys.stderr,
-                hidden=not total or total < 10_000) as bar:
+        try:
+            with as_invoker():
+                stream = open(partial, "wb")
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+        with stream, click.progressbar(length=total or 0, label=f"{output.name}", file=sys.stderr,
+                                       hidden=not total or total < 10_000) as bar:
             rows = write_report(report, fmt, stream, bar.update)
-        os.replace(partial, output)
+        with as_invoker():
+            os.replace(partial, output)
     finally:
-        partial.unlink(missing_ok=True)
+        with as_invoker():
+            partial.unlink(missing_ok=True)
     click.echo(f"{output}: {rows} row(s)")
 
 
@@ -78,7 +88,14 @@ def monthly(runtime: Runtime, folder, mail_to, month) -> None:
     """Write a month's department, user and printer reports in every format, and mail them."""
     settings = runtime.settings
     first, last = month_of(month) if month else previous_month(local_now(settings.timezone).date())
-    for path in run_monthly(runtime.sessions, settings, first, last, folder, mail_to):
+    try:
+        paths = run_monthly(runtime.sessions, settings, first, last, folder, mail_to)
+    except PermissionError:
+        # Written by the service user, which may not enter the folder named (/root, say).
+        owner = settings.service_user or "this user"
+        raise click.ClickException(f"{owner} cannot write in {folder}: choose a folder it can write, or make "
+                                   f"one for it (install -d -o {owner} -m 750 {folder})") from None
+    for path in paths:
         click.echo(str(path))
     if mail_to:
         click.echo(f"mailed to {mail_to}")

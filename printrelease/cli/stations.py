@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 
-from printrelease.cli import audit, cli_actor, in_transaction
+from printrelease.cli import ROW_ID, audit, cli_actor, in_transaction
 from printrelease.keys import write_private_file
+from printrelease.privileges import as_invoker, become_service_user
 from printrelease.kiosks.service import PAIRING_VALID, create_pairing_code, list_kiosks, unpair
 from printrelease.stations.models import RELEASE_MODES
 from printrelease.stations.service import add_station, last_taps, list_stations, remove_station, set_release_mode
@@ -24,15 +25,21 @@ def group() -> None:
 @click.option("--require-pin", is_flag=True, help="Ask every user for their PIN at this station.")
 @click.option("--release-mode", type=click.Choice(RELEASE_MODES), default="all", show_default=True, help=MODE_HELP)
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the token to this file (mode 0600) instead of printing it.")
-@in_transaction
-def add(session, name, printer, require_pin, release_mode, token_file) -> None:
+              help="Write the token to this file (mode 0600, the administrator's) instead of printing it.")
+@click.pass_obj
+def add(runtime, name, printer, require_pin, release_mode, token_file) -> None:
     """Create a station; its token is shown once and only its hash is kept."""
-    station, token = add_station(session, name, printer, require_pin, release_mode)
-    audit(session, "stations.add", station.name, f"at {printer}, release {release_mode}"
-          + (", PIN required" if require_pin else ""))
+    # The file is for the administrator to copy to the station, wherever they are (/root, say): written
+    # as root, while the database is the service's.
+    become_service_user(runtime.settings, keep_root=bool(token_file))
+    with runtime.sessions.begin() as session:
+        station, token = add_station(session, name, printer, require_pin, release_mode)
+        audit(session, "stations.add", station.name, f"at {printer}, release {release_mode}"
+              + (", PIN required" if require_pin else ""))
+        if token_file:
+            with as_invoker():  # before the commit: a token that could not be written is no station
+                write_private_file(token_file, token + "\n")
     if token_file:
-        write_private_file(token_file, token + "\n")
         click.echo(f"station {station.name} at {printer}; token written to {token_file}")
     else:
         click.echo(f"station {station.name} at {printer}; token (shown once): {token}")
@@ -98,7 +105,7 @@ def kiosks(session, name, everything) -> None:
 
 @group.command("unpair")
 @click.argument("name")
-@click.option("--kiosk", "kiosk_id", type=int, help="Only this kiosk (see 'stations kiosks'); default: all of them.")
+@click.option("--kiosk", "kiosk_id", type=ROW_ID, help="Only this kiosk (see 'stations kiosks'); default: all of them.")
 @in_transaction
 def unpair_(session, name, kiosk_id) -> None:
     """Unpair the kiosks of station NAME (or one of them): their credentials stop working."""

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import click
 
-from printrelease.cli import audit
+from printrelease.cli import ROW_ID, audit
 from printrelease.cli.dates import LOCAL_DATE
 from printrelease.i18n import terminal_language
 from printrelease.localtime import bounds, local_now, site_zone
@@ -45,7 +45,7 @@ def list_(runtime: Runtime, first, last, user, limit) -> None:
 
 
 @group.command("show")
-@click.argument("record", type=int)
+@click.argument("record", type=ROW_ID)
 @click.pass_obj
 def show(runtime: Runtime, record) -> None:
     """A printed job's record, its corrections and its net figures."""
@@ -61,7 +61,7 @@ def show(runtime: Runtime, record) -> None:
 
 
 @group.command("correct")
-@click.argument("record", type=int)
+@click.argument("record", type=ROW_ID)
 @click.option("--reason", required=True, help="Why, in words finance will read later.")
 @click.option("--by", "actor", required=True, help="Who makes the correction.")
 @click.option("--refund", is_flag=True, help="Set everything to zero: the job is not charged at all.")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from printrelease.errors import PrintReleaseError
+from printrelease.failures import one_line
 from printrelease.jobs.colour import measure_pending_colour
 from printrelease.spool import Spool
 
@@ -30,6 +32,8 @@ class ColourRunner(threading.Thread):
         try:
             return measure_pending_colour(self.sessions, self.spool, self.batch, self.timeout, self.memory_bytes,
                                           stop=self._stop_event)
+        except SQLAlchemyError as error:
+            log.warning("colour analysis: %s", one_line(error, str(self.sessions.kw["bind"].url)))
         except (PrintReleaseError, OSError) as error:
             log.warning("colour analysis: %s", error)
         except Exception:  # a background thread must never take the server down

@@ -65,6 +65,8 @@ def draw(spool: Spool, page: FirstPage, limits: ThumbnailLimits = ThumbnailLimit
     """The PNG of the page: the cached one at once, else drawn now. Run it outside any transaction (on
     SQLite a transaction holds the write lock, and pdftoppm may take seconds). Raises NoThumbnail."""
     if page.picture.exists():
+        if page.picture.stat().st_size == 0:  # drawing it failed once: a document built to be slow costs once
+            raise NoThumbnail(job_id=page.job_id)
         return page.picture
     if not page.document.exists():
         raise NoThumbnail(job_id=page.job_id)
@@ -79,14 +81,22 @@ def _render(spool: Spool, document: Path, cached: Path, job_id: int, limits: Thu
                str(document), str(prefix)]
     try:
         done = subprocess.run(command, capture_output=True, timeout=limits.seconds, stdin=subprocess.DEVNULL)
-        if done.returncode != 0 or not drawn.exists() or drawn.stat().st_size == 0:
-            raise NoThumbnail(job_id=job_id)
-        # Two requests may draw the same page at once: each renames its own file, the last one stays.
-        os.replace(drawn, cached)
+        drew = done.returncode == 0 and drawn.exists() and drawn.stat().st_size > 0
+        if drew:
+            # Two requests may draw the same page at once: each renames its own file, the last one stays.
+            os.replace(drawn, cached)
     except (subprocess.TimeoutExpired, OSError):
-        raise NoThumbnail(job_id=job_id) from None
+        drew = False
     finally:
         drawn.unlink(missing_ok=True)
+    if not drew:
+        # Remembered as an empty picture (deleted with the document): every page showing the job would
+        # otherwise spend a request thread and the time limit on it again.
+        try:
+            os.close(os.open(cached, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError:
+            pass  # drawn meanwhile by another request, or the spool is away: nothing to remember
+        raise NoThumbnail(job_id=job_id)
     if not document.exists():
         # The job was deleted while its page was drawn: the picture goes with the document.
         cached.unlink(missing_ok=True)

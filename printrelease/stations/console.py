@@ -44,6 +44,11 @@ def read_token(path: Path) -> str:
                           file=str(path), user=os.environ.get("USER") or str(os.getuid())) from None
     if not token:
         raise ConfigError(N_("the station token file %(file)s is empty"), file=str(path))
+    mode = path.stat()
+    if mode.st_mode & 0o004 or (mode.st_mode & 0o040 and mode.st_gid != os.getegid()):
+        # Whoever can read it can tap as this station: release anyone's jobs here by their card number.
+        raise ConfigError(N_("the station token file %(file)s can be read by other users: chmod 600 %(file)s, "
+                             "and if they may have read it, make a new token on the server"), file=str(path))
     return token
 
 

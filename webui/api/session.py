@@ -9,7 +9,7 @@ from printrelease.errors import Invalid
 from printrelease.i18n import N_
 from webui.api import json_object
 from webui.auth import check_same_site, end_session, start_session
-from webui.database import get_session
+from webui.database import get_session, runtime
 
 bp = Blueprint("session", __name__)
 bp.before_request(check_same_site)
@@ -23,7 +23,7 @@ def create():
         raise Invalid(N_("give 'login' and 'password'"))
     session = get_session()
     try:
-        user = log_in(session, login, password, request.remote_addr or "")
+        user = log_in(session, login, password, request.remote_addr or "", directory=runtime().directory)
     finally:
         session.commit()  # the attempt is recorded whether or not it succeeded
     start_session(user)

@@ -75,7 +75,8 @@ def test_a_document_that_cannot_be_drawn_is_a_clear_error(runtime, pdf, damage):
     with pytest.raises(NoThumbnail) as raised:
         picture(runtime, job_id)
     assert raised.value.code == "no_thumbnail" and "쪽" in raised.value.words("ko")
-    assert not runtime.spool.thumbnail_path(key).exists() and list(runtime.spool.tmp.iterdir()) == []
+    # No picture, only the empty one that remembers the failure; nothing left in the temporary folder.
+    assert runtime.spool.thumbnail_path(key).stat().st_size == 0 and list(runtime.spool.tmp.iterdir()) == []
 
 
 def test_drawing_runs_within_its_memory_limit(runtime, pdf):
