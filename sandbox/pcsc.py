@@ -27,8 +27,26 @@ def _listening(port: int) -> bool:
 
 
 def _pcscd_running() -> bool:
-    done = subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True)
-    return done.returncode == 0
+    """Whether a live pcscd runs; a killed one that its parent has not reaped yet (a zombie) does not count."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        name, _, rest = fields.partition(") ")
+        if name.endswith("(pcscd") and not rest.startswith(("Z", "X")):
+            return True
+    return False
+
+
+def _wait_gone(seconds: float) -> bool:
+    """True once no pcscd runs (one that is shutting down closes its reader port before it exits)."""
+    deadline = time.monotonic() + seconds
+    while _pcscd_running():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 class VirtualReaderDaemon:
@@ -46,7 +64,7 @@ class VirtualReaderDaemon:
         # vpcd only accepts a card connection once pcscd has initialised it: a listening port means ready.
         if _listening(self.port):
             return self
-        if _pcscd_running():
+        if _pcscd_running() and not _wait_gone(5):
             raise RuntimeError(
                 f"a pcscd is running without a virtual reader on port {self.port}; stop it (pkill pcscd) "
                 "so that one with the vsmartcard reader can start")
@@ -68,8 +86,13 @@ class VirtualReaderDaemon:
         """Stop whatever pcscd runs, ours or not (to test a reader vanishing and coming back)."""
         self.stop()
         subprocess.run(["pkill", "-x", "pcscd"], capture_output=True)
-        deadline = time.monotonic() + 10
-        while (_pcscd_running() or _listening(self.port)) and time.monotonic() < deadline:
+        # A pcscd busy with a reader can take longer than its TERM grace: one still alive here would
+        # make the next ensure() refuse to start another, so it is killed outright.
+        if not _wait_gone(10):
+            subprocess.run(["pkill", "-KILL", "-x", "pcscd"], capture_output=True)
+            _wait_gone(5)
+        deadline = time.monotonic() + 5
+        while _listening(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def stop(self) -> None:

@@ -15,6 +15,7 @@ from printrelease import db
 from printrelease.config import Settings
 from printrelease.runtime import Runtime
 from sandbox.cupsd import PrivateCups
+from sandbox.pcsc import VirtualReaderDaemon
 from sandbox.slapd import DEMO_PEOPLE, DirectoryUser, PrivateSlapd
 
 POSTGRES_ENV = "PRINTRELEASE_TEST_POSTGRES_URL"
@@ -153,6 +154,19 @@ DIRECTORY_PEOPLE = DEMO_PEOPLE + (
     DirectoryUser("lee,jy+x", "lee-ldap-2026", "이지영", "leejy@example.go.kr", "budget", "기획예산과"),
     DirectoryUser("choi*", "choi-ldap-2026", "최민수", department_code="civil", department_name="민원봉사과"),
 )
+
+
+@pytest.fixture(scope="session")
+def virtual_readers():
+    """pcscd with vsmartcard's two virtual readers ("Virtual PCD 00 00" and "00 01"), one per machine.
+
+    Root-level so that the browser and integration tests share it: two instances would each think
+    the other's pcscd is theirs to reuse or kill."""
+    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
+    daemon = VirtualReaderDaemon(folder)
+    yield daemon.ensure()
+    daemon.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from printrelease.jobs.models import JobState
 from printrelease.stations.reader import FEEDBACK, Signal
 from sandbox.documents import make_pdf
 from sandbox.pcsc import VirtualCard
-from tests.integration.conftest import virtual_readers  # noqa: F401  (the fixture: pcscd with vpcd)
 from tests.integration.readers import Agent
 from tests.waiting import wait_until
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +20,6 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import sync_printers
 from printrelease.runtime import Runtime
 from sandbox.cupsd import free_port, wait_for_port
-from sandbox.pcsc import VirtualReaderDaemon
 
 from tests.conftest import fresh_database
 from tests.waiting import wait_until  # noqa: F401  (the integration tests import it from here)
@@ -162,16 +159,6 @@ def stack(request, cupsd, tmp_path):
 def any_db_stack(request, cupsd, tmp_path):
     with running_stack(cupsd, tmp_path, fresh_database(request, request.param, tmp_path / "data")) as stack:
         yield stack
-
-
-@pytest.fixture(scope="session")
-def virtual_readers():
-    """pcscd with vsmartcard's two virtual readers ("Virtual PCD 00 00" and "00 01"), one per machine."""
-    folder = Path(tempfile.mkdtemp(prefix="printrelease-pcscd-"))
-    daemon = VirtualReaderDaemon(folder)
-    yield daemon.ensure()
-    daemon.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
