@@ -274,6 +274,12 @@ class Settings:
     access_log: bool = True  # the web server logs one line per request
 
     @property
+    def idle_transaction_seconds(self) -> float:
+        """How long PostgreSQL lets a session sit idle inside a transaction: a process that does so for
+        two leases has stopped, and the row locks it holds must not keep its peers from recovering."""
+        return max(2 * self.release_lease.total_seconds(), 10.0)
+
+    @property
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -72,7 +73,9 @@ def _private_sqlite_file(path: Path) -> None:
             pass
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, idle_transaction_seconds: float | None = None) -> Engine:
+    """The engine for `url`; on PostgreSQL a session idle inside a transaction for longer than
+    `idle_transaction_seconds` is ended by the server (see below)."""
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -87,7 +90,23 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
             "BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {}
+    if idle_transaction_seconds:
+        # A server process that stops in the middle of a transaction (SIGSTOP, a paused VM, swapping)
+        # keeps its row locks for as long as its connection lives, and a peer's recovery of the jobs it
+        # held would wait on them for ever. PostgreSQL ends such a session after this long; a live
+        # process never idles inside a transaction (it calls CUPS and analyses documents outside them).
+        connect_args["options"] = f"-c idle_in_transaction_session_timeout={int(idle_transaction_seconds * 1000)}"
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    if idle_transaction_seconds:
+        event.listen(engine, "begin", _reading_never_times_out)
+    return engine
+
+
+def _reading_never_times_out(connection) -> None:
+    # A reading session may stream a report to a slow client for minutes, and holds no row locks.
+    if connection.get_execution_options().get(READING):
+        connection.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
@@ -108,23 +127,26 @@ def make_reading_session_factory(engine: Engine) -> sessionmaker:
 def exclusive(engine: Engine, name: str) -> Iterator[bool]:
     """True inside the block for exactly one of the server processes sharing a PostgreSQL database.
 
-    A session-level advisory lock on a connection of its own: held for the whole task, across the
-    task's own transactions, and let go by PostgreSQL if the process dies. SQLite serves one server
-    process (the documented limit), so there the block always runs.
+    A transaction-level advisory lock, in a transaction of its own kept open for the whole task:
+    PostgreSQL lets it go when the process dies, and also when it hangs (the engine's idle-transaction
+    timeout ends the session), so that a stopped peer cannot stop a task for the whole site. A task that
+    outlasts that timeout loses the lock the same way; overlapping runs are safe (guarded transitions,
+    claimed report runs), only wasteful. SQLite serves one server process (the documented limit), so
+    there the block always runs.
     """
     if engine.dialect.name != "postgresql":
         yield True
         return
     key = zlib.crc32(f"printrelease:{name}".encode())
     with engine.connect() as connection:
-        won = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
-        connection.commit()
+        won = connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar()
         try:
             yield bool(won)
         finally:
-            if won:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
+            try:
+                connection.rollback()
+            except DBAPIError:
+                pass  # PostgreSQL ended the session, and the lock with it
 
 
 def alembic_config(url: str):

@@ -31,7 +31,7 @@ class Runtime:
     @cached_property
     def engine(self) -> Engine:
         self._guard()
-        return make_engine(self.settings.effective_database_url)
+        return make_engine(self.settings.effective_database_url, self.settings.idle_transaction_seconds)
 
     @cached_property
     def sessions(self) -> sessionmaker:

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
@@ -103,7 +104,14 @@ def test_a_server_frozen_mid_release_loses_its_jobs_to_the_other_and_prints_noth
     cluster.wait_jobs(10, JobState.HELD)
     frozen = cluster.servers["a"]
     answer = {}
-    first = threading.Thread(target=lambda: answer.update(tap(cluster, "a")), daemon=True)
+
+    def first_tap():
+        try:
+            answer.update(tap(cluster, "a"))
+        except (urllib.error.HTTPError, OSError) as error:  # A's database session was ended while it stood
+            answer["error"] = error
+
+    first = threading.Thread(target=first_tap, daemon=True)
     first.start()
     wait_until(lambda: cluster.jobs(JobState.RELEASING), timeout=30, interval=0.005, what="a release at A")
     frozen.pause()  # a server that hangs (swapping, a stopped VM) renews no lease, but is not dead
