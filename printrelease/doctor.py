@@ -264,8 +264,20 @@ def _stations(runtime: Runtime) -> list[Check]:
     return checks
 
 
+def _lost_jobs(runtime: Runtime) -> list[Check]:
+    from printrelease.jobs.models import Job, JobState
+
+    with runtime.sessions() as session:
+        lost = session.scalars(select(Job.id).where(Job.state == JobState.LOST).order_by(Job.id)).all()
+    if not lost:
+        return [Check("lost jobs", OK, "none")]
+    shown = ", ".join(map(str, lost[:10])) + (" ..." if len(lost) > 10 else "")
+    return [Check("lost jobs", WARNING, f"{len(lost)} job(s) CUPS forgot before their end was seen: {shown}",
+                  "check at the printer, then: printrelease jobs resolve ID --printed (or --held)")]
+
+
 SECTIONS: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups, _printers,
-                                                    _stations]
+                                                    _stations, _lost_jobs]
 # What a health probe asks every few seconds: quick, and changing nothing (the full doctor also proves
 # that the service may resume the capture queues, by resuming them, and asks every printer).
 QUICK: list[Callable[[Runtime], list[Check]]] = [_configuration, _database, _spool, _keys, _cups_reachable]
@@ -284,7 +296,7 @@ def run_checks(runtime: Runtime, sections=None) -> list[Check]:
     checks = []
     database_ok = True
     for section in sections or SECTIONS:
-        if section in (_printers, _stations) and not database_ok:
+        if section in (_printers, _stations, _lost_jobs) and not database_ok:
             continue
         try:
             found = section(runtime)

@@ -200,7 +200,7 @@ class Sandbox:
             f"  station     {STATION} at {STATION_PRINTER} (virtual card reader; log {self.station_log})",
             "",
             "Print a document as 김성렬 (login kimsr):",
-            f"  {env} lp -d secure-print -U kimsr -t '예산안 2013.pdf' '{self.sample_document}'",
+            f"  {env} lp -d secure-print -U kimsr -t '예산안-2013.pdf' '{self.sample_document}'",
             "See it held:",
             f"  {pr} jobs list",
             "Tap 김성렬's badge at the 3rd-floor printer (in another terminal):",

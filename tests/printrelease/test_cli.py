@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from printrelease.accounts.service import get_user
+from printrelease.doctor import _lost_jobs, run_checks
 
 
 def test_help_lists_every_command(runner):
@@ -136,6 +137,8 @@ def test_lost_jobs_are_listed_and_resolved_by_an_administrator(runner, runtime, 
         job.state = JobState.LOST  # as follow leaves a job CUPS forgot
         job_id = job.id
     assert f"{job_id}\tkimsr\tlost" in runner.invoke("jobs", "list", "--state", "lost").output
+    (check,) = [c for c in run_checks(runtime, [_lost_jobs])]
+    assert check.status == "warning" and str(job_id) in check.detail and "jobs resolve" in check.remedy
     refused = runner.invoke("jobs", "resolve", str(job_id))
     assert refused.exit_code == 2 and "--printed or --held" in refused.output
     assert "held" in runner.invoke("jobs", "resolve", str(job_id), "--held").output
@@ -144,6 +147,7 @@ def test_lost_jobs_are_listed_and_resolved_by_an_administrator(runner, runtime, 
     with runtime.sessions() as session:
         (resolved,) = [e for e in session.get(Job, job_id).events if e.kind == "resolved"]
         assert resolved.actor == "cli:root", "the administrator who ran it, not the owner"
+    assert [c.status for c in run_checks(runtime, [_lost_jobs])] == ["ok"]
 
 
 def test_a_token_file_is_private_whatever_was_there_before(runner, runtime, tmp_path):
