@@ -242,6 +242,9 @@ def test_another_users_job_ids_are_no_such_job(app, kiosk, runtime, station, job
         answer = act(kiosk, action, tap_id, job=[str(jobs["mine"]), str(jobs["theirs"])], **form)
         assert answer.status_code == 404, (action, form)
     assert act(kiosk, "release", tap_id, job="1 OR 1=1").status_code == 404
+    assert act(kiosk, "release", tap_id, job=str(2**31)).status_code == 404, "past the database's range"
+    assert act(kiosk, "release", 2**31, all="1").status_code == 409
+    assert act(kiosk, "done", 2**31).status_code == 303
     assert server.remote == {} and set(states(runtime).values()) == {JobState.HELD}
 
 

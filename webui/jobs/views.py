@@ -22,6 +22,7 @@ from webui.i18n import language
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
+from webui.security import row_id
 
 MAX_SELECTED = 500
 
@@ -102,9 +103,10 @@ def _selected() -> list[int]:
     before anything is done, so that a form naming someone else's job changes nothing at all."""
     ids = []
     for value in request.form.getlist("job")[:MAX_SELECTED]:
-        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        job_id = row_id(value)
+        if job_id is None:
             raise UnknownJob(value)
-        ids.append(int(value))
+        ids.append(job_id)
     own = set(get_session().scalars(select(Job.id).where(Job.id.in_(ids), Job.owner_id == g.user.id)))
     for job_id in ids:
         if job_id not in own:

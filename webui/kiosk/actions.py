@@ -24,6 +24,7 @@ from webui.i18n import language
 from webui.kiosk import bp
 from webui.kiosk.credential import NotPaired, paired_kiosk
 from webui.kiosk.screen import following, page
+from webui.security import row_id
 
 MAX_SELECTED = 500
 
@@ -41,13 +42,9 @@ def _screen_changed(error: ScreenChanged):
     return page(paired_kiosk()), 409
 
 
-def _number(value: str | None, digits: int) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= digits else None
-
-
 def _acting() -> tuple[Kiosk, KioskVisitor]:
     kiosk = paired_kiosk()
-    tap_id = _number(request.form.get("tap"), 18)
+    tap_id = row_id(request.form.get("tap"))
     if tap_id is None:
         raise ScreenChanged()
     return kiosk, visitor_for(get_session(), kiosk.station_id, tap_id)
@@ -56,7 +53,7 @@ def _acting() -> tuple[Kiosk, KioskVisitor]:
 def _chosen(visitor: KioskVisitor) -> list[int]:
     ids = []
     for value in request.form.getlist("job")[:MAX_SELECTED]:
-        job_id = _number(value, 10)
+        job_id = row_id(value)
         if job_id is None:
             raise UnknownJob(value)
         ids.append(job_id)
@@ -121,7 +118,7 @@ def delete():
 def done():
     """Back to the idle screen; a screen that has ended already just goes there too."""
     kiosk = paired_kiosk()
-    tap_id = _number(request.form.get("tap"), 18)
+    tap_id = row_id(request.form.get("tap"))
     if tap_id is not None:
         session = get_session()
         end_kiosk_session(session, kiosk.station_id, tap_id)
