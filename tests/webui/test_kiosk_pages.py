@@ -198,6 +198,16 @@ def test_release_all_prints_here_as_the_kiosk(app, kiosk, runtime, station, jobs
     assert "kiosk:reader-a" in actors
 
 
+def test_a_job_that_could_not_be_sent_is_said_in_the_kiosks_language(app, kiosk, runtime, station, jobs, server):
+    with runtime.sessions() as session:
+        runtime.spool.path_for(session.get(Job, jobs["mine"]).storage_key).write_bytes(b"tampered")
+    tap(app, station, KIM)
+    act(kiosk, "release", shown_tap(runtime), all="1")
+    screen = text(kiosk.get("/kiosk"))
+    assert f"보내지 못함: 작업 {jobs['mine']}: 문서 파일" in screen and "체크섬과 맞지 않습니다" in screen
+    assert "checksum" not in screen and len(server.remote) == 1
+
+
 def test_release_selected_prints_only_the_ticked(app, kiosk, runtime, station, jobs, server):
     tap(app, station, KIM)
     assert act(kiosk, "release", shown_tap(runtime), job=str(jobs["newer"])).status_code == 303

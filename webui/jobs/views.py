@@ -151,7 +151,7 @@ def _release(printer: str, job_ids: list[int] | None) -> None:
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
     for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem), "error")
+        flash(gettext("Not sent: %(problem)s", problem=problem.words(language())), "error")
 
 
 @bp.post("/delete")

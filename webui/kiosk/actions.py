@@ -88,7 +88,7 @@ def release():
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
     for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem), "error")
+        flash(gettext("Not sent: %(problem)s", problem=problem.words(language())), "error")
     return _home()
 
 
