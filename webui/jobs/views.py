@@ -18,6 +18,7 @@ from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
 from webui.database import end_reading, get_session, runtime
+from webui.flashing import flash_each, short
 from webui.i18n import language
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
@@ -74,7 +75,7 @@ def detail(job_id: int):
             flash(error.words(language()), "error")
         else:
             session.commit()
-            flash(gettext("The options of “%(title)s” are changed.", title=job.title), "ok")
+            flash(gettext("The options of “%(title)s” are changed.", title=short(job.title)), "ok")
             return redirect(url_for("jobs.index"), 303)
     status = 400 if form.errors else 200
     return render_template("jobs/detail.html", job=job, form=form, words=words, cost=estimate(session, job),
@@ -150,8 +151,7 @@ def _release(printer: str, job_ids: list[int] | None) -> None:
     elif not result.problems:
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
-    for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem.words(language())), "error")
+    flash_each(gettext("Not sent: %(problem)s", problem=problem.words(language())) for problem in result.problems)
 
 
 @bp.post("/delete")
@@ -169,8 +169,7 @@ def delete():
         return render_template("jobs/delete.html", jobs=list(jobs))
     deleted, refusals = delete_jobs(session, runtime().spool, job_ids, f"web:{g.user.login}", owner=g.user.login)
     session.commit()
-    for error in refusals:  # released or expired meanwhile: the others went
-        flash(error.words(language()), "error")
+    flash_each(error.words(language()) for error in refusals)  # released or expired meanwhile: the others went
     if deleted:
         flash(ngettext("%(num)s job deleted.", "%(num)s jobs deleted.", deleted), "ok")
     return redirect(url_for("jobs.index"), 303)

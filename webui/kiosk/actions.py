@@ -20,6 +20,7 @@ from printrelease.kiosks.models import Kiosk
 from printrelease.kiosks.screens import KioskVisitor, end_kiosk_session, visitor_for, visitor_jobs
 from printrelease.release.errors import PrinterUnavailable
 from webui.database import get_session, runtime
+from webui.flashing import flash_each
 from webui.i18n import language
 from webui.kiosk import bp
 from webui.kiosk.credential import NotPaired, paired_kiosk
@@ -87,8 +88,7 @@ def release():
     elif not result.problems:
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
-    for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem.words(language())), "error")
+    flash_each(gettext("Not sent: %(problem)s", problem=problem.words(language())) for problem in result.problems)
     return _home()
 
 
@@ -107,8 +107,7 @@ def delete():
     deleted, refusals = delete_jobs(session, runtime().spool, job_ids, f"kiosk:{kiosk.station.name}",
                                     owner=visitor.login)
     session.commit()
-    for error in refusals:  # released or expired meanwhile: the others went
-        flash(error.words(language()), "error")
+    flash_each(error.words(language()) for error in refusals)  # released or expired meanwhile: the others went
     if deleted:
         flash(ngettext("%(num)s job deleted.", "%(num)s jobs deleted.", deleted), "ok")
     return _home()
