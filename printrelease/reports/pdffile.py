@@ -115,15 +115,15 @@ def write_pdf(report: Report, stream: BinaryIO, progress: Callable[[int], None] 
 
 
 def _clip(text: str, column_id: str) -> str:
-    limit = 28 if column_id == "title" else 40
+    limit = {"title": 28, "label": 16}.get(column_id, 40)  # a chart's label: under its bar, at an angle
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _charts(report: Report, font: str) -> Table:
     _ = report._
-    departments = report.series_by_department()[:20]
+    departments = report.largest_departments()
     months = report.series_by_month()
-    left = _bar(_("Net cost by department"), [label for label, _v in departments],
+    left = _bar(_("Net cost by department"), [_clip(label, "label") for label, _v in departments],
                 [int(v) for _l, v in departments], font, bar=True)
     right = _bar(_("Net cost by month"), [label for label, _v in months], [int(v) for _l, v in months], font,
                  bar=False)

@@ -107,3 +107,24 @@ def test_control_characters_in_titles_and_names_do_not_break_any_format(runtime,
                  for v in row if v is not None]
         assert not any(c in CONTROLS for text in cells for c in text)
         assert any(text.startswith("보고서") and text.endswith("끝") for text in cells) or kind != "detail"
+
+
+def test_a_chart_of_many_departments_draws_the_largest_twelve_and_one_bar_for_the_rest(runtime, tmp_path):
+    import subprocess
+
+    with runtime.sessions.begin() as session:
+        for n in range(30):
+            usage(session, datetime(2026, 3, 2, tzinfo=timezone.utc), cost=1000 + n, department=f"D{n:03}",
+                  department_name=f"부서 {n:02}")
+    with runtime.sessions() as session:
+        report = Report(session, ReportFilter(date(2026, 3, 1), date(2026, 3, 31)))
+        bars = report.largest_departments()
+        assert [label for label, _value in bars[:12]] == [f"부서 {n:02}" for n in range(29, 17, -1)]
+        assert bars[12] == ("그 밖의 부서 18곳", sum(1000 + n for n in range(18))) and len(bars) == 13
+        path = tmp_path / "report.pdf"
+        with path.open("wb") as stream:
+            write_report(report, "pdf", stream)
+    page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # The labels are drawn at an angle: pdftotext gives them a word at a time.
+    assert "밖의" in page.split(), "the chart's last bar, the other departments (the table lists each)"
