@@ -68,6 +68,9 @@ def load_logged_in_user() -> None:
 
 def start_session(user: User) -> None:
     """Log `user` in on this browser; the caller commits."""
+    # The browser's session before this login ends on the server too: a copy of its cookie (planted
+    # before the login, or taken) must not stay logged in beside the new one.
+    web_sessions.end_session(get_session(), session.get("sid"))
     token = web_sessions.start_session(get_session(), user, request.remote_addr or "")
     session.clear()  # nothing from before the login carries over (no fixation, a fresh CSRF key)
     session["sid"] = token

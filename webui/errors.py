@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -40,6 +40,22 @@ STATUS = [
     (DirectoryUnavailable, 503),
     (PrintReleaseError, 409),
 ]
+
+
+# HTTP errors as a page words them (Werkzeug's own descriptions are English and written for developers):
+# a title and what to do, by status; any other status gets a general pair.
+HTTP_WORDS = {
+    400: (_l("Bad request"), _l("The server could not understand this request. Go back and try again.")),
+    401: (_l("Log in first"), _l("This page is for people who have logged in.")),
+    403: (_l("Not allowed"), _l("You may not open this page.")),
+    404: (_l("Not found"), _l("There is no such page.")),
+    405: (_l("Not allowed here"), _l("This address does not take that kind of request.")),
+    413: (_l("Too large"), _l("What was sent is too large.")),
+    429: (_l("Too many requests"), _l("Too many requests in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong"),
+          _l("The server failed to do this. The failure is in its log; try again later.")),
+    503: (_l("Unavailable"), _l("The print server cannot do this just now. Try again in a minute.")),
+}
 
 
 def status_for(error: PrintReleaseError) -> int:
@@ -98,22 +114,20 @@ def _domain_error(error: PrintReleaseError):
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if isinstance(error, CSRFError):
-        message = gettext("This form is out of date or was not sent from this site. Go back, reload the page "
-                          "and try again.")
-    elif status == 404:
-        message = gettext("There is no such page.")
-    elif status == 413:
-        message = gettext("What was sent is too large.")
-    elif status == 405:
-        message = gettext("This address does not take that kind of request.")
-    else:
-        message = error.description or error.name
     if for_api():
         response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description or error.name)
         response.status_code = status
         return response
-    return error_page(message, status, f"{status} {error.name}" if status != 404 else gettext("Not found"))
+    if status in HTTP_WORDS:
+        title, message = HTTP_WORDS[status]
+    else:
+        title, message = gettext("Something went wrong"), gettext(
+            "The server could not answer this request (error %(status)s).", status=status)
+    if isinstance(error, CSRFError):
+        title = gettext("Form out of date")
+        message = gettext("This form is out of date or was not sent from this site. Go back, reload the page "
+                          "and try again.")
+    return error_page(str(message), status, str(title))
 
 
 def _database_error(error: DBAPIError):

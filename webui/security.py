@@ -17,6 +17,15 @@ csrf = CSRFProtect()
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def row_id(value: str | None) -> int | None:
+    """A row id sent in a form or a query, or None for anything that names no row: not plain digits, zero,
+    or past the database's range (PostgreSQL would refuse it with an error rather than find nothing)."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 class DatabaseId(IntegerConverter):
     """`<int:...>` in a URL is a row id: a number past the database's range is no such page (404), never an
     overflow inside SQL (500)."""

@@ -17,7 +17,7 @@ from printrelease.accounts.directory import Directory
 from printrelease.accounts.errors import BadUserRecord
 from printrelease.accounts.models import LoginAttempt, User
 from printrelease.accounts.passwords import verify_password
-from printrelease.accounts.service import add_user, check_login
+from printrelease.accounts.service import add_user, check_login, fitted
 from printrelease.db import utcnow
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
@@ -101,8 +101,9 @@ def _from_directory(session: Session, directory: Directory, login: str, password
         # A local account (say "admin") logs in with its own password only, never with a directory
         # entry that happens to spell its name.
         return None
-    return add_user(session, canonical, person.display_name, person.email, person.department_code,
-                    person.department_name)
+    # The directory decides who logs in: its values are taken as far as they fit, never a reason to refuse.
+    return add_user(session, canonical, *(fitted(name, getattr(person, name)) for name in
+                                          ("display_name", "email", "department_code", "department_name")))
 
 
 def _wait(session: Session, login: str, remote_address: str, policy: LoginPolicy) -> timedelta | None:

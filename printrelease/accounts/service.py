@@ -60,6 +60,19 @@ def _checked(field: str, value: str | None) -> str | None:
     return value
 
 
+def fitted(field: str, value: str | None) -> str | None:
+    """A value from elsewhere (the directory) as far as its column holds it: what is not printable (a
+    newline, a tab) becomes a space, and the rest is cut at the column's length. An e-mail address cut
+    short would be someone else's, or nobody's: one that does not fit is left out."""
+    limit, _template = FIELDS[field]
+    if value is None:
+        return None
+    value = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    if field == "email" and len(value) > limit:
+        return None
+    return value[:limit] or None
+
+
 def set_pin(session: Session, login: str, pin: str | None) -> User:
     """Set the user's station PIN (asked at every station once set), or remove it with None."""
     user = get_user(session, login)

@@ -53,7 +53,7 @@ def release(runtime, user, printer, job_ids, wait, timeout) -> None:
         with runtime.sessions.begin() as session:
             audit(session, "jobs.release", user, f"{', '.join(str(j.job_id) for j in result.released)} to {printer}")
     for problem in result.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"warning: {problem.words(terminal_language())}", err=True)
     if not result.released:
         click.echo(f"nothing to print for {user}")
         return

@@ -8,7 +8,7 @@ from babel.core import Locale
 from babel.numbers import format_currency, get_currency_precision
 
 from printrelease.i18n import normalise
-from printrelease.prices.errors import BadAmount, UnknownCurrency
+from printrelease.prices.errors import AmountOutOfRange, BadAmount, TooManyDecimals, UnknownCurrency
 from printrelease.prices.models import PRICE_SCALE
 
 LOCALES = {"ko": "ko_KR", "en": "en_US"}
@@ -27,18 +27,38 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-digits(currency))
 
 
+class Money:
+    """An amount in minor units as a message parameter: worded in the reader's language (₩20, KRW 20)."""
+
+    def __init__(self, minor: int, currency: str):
+        self.minor, self.currency = minor, currency
+
+    def words(self, language: str | None = "ko") -> str:
+        return format_money(self.minor, self.currency, language)
+
+
 def _exact(text: str, currency: str, scale: int, low: int, high: int) -> int:
-    """Major units as text -> an integer of 1/scale minor units in [low, high]; refuses anything inexact."""
+    """Major units as text -> an integer of 1/scale minor units in [low, high]; refuses anything inexact,
+    saying which: not a number, out of range, or finer than 1/scale of the minor unit."""
+    text = str(text)
+    shown = text if len(text) <= 24 else text[:23] + "…"  # what was typed, not a page of it
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
+        value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
-        raise BadAmount(amount=text, currency=currency) from None
+        raise BadAmount(amount=shown, currency=currency) from None
     if not value.is_finite():
-        raise BadAmount(amount=text, currency=currency)
-    scaled = value.scaleb(digits(currency)) * scale
-    if scaled != scaled.to_integral_value() or not low <= scaled <= high:
-        raise BadAmount(amount=text, currency=currency)
-    return int(scaled)
+        raise BadAmount(amount=shown, currency=currency)
+    # Compared before any arithmetic: Decimal compares exactly, whereas scaling 1e999999 overflows.
+    places = digits(currency) + len(str(scale)) - 1
+    if not Decimal(low).scaleb(-places) <= value <= Decimal(high).scaleb(-places):
+        raise AmountOutOfRange(amount=shown, least=Money(low // scale, currency), most=Money(high // scale, currency))
+    try:
+        rounded = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than the context's precision: far finer than any price
+        rounded = None
+    if rounded != value:
+        raise TooManyDecimals(amount=shown, currency=currency, places=places)
+    return int(rounded.scaleb(places))
 
 
 def parse_unit_price(text: str, currency: str) -> int:

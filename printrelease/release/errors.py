@@ -24,3 +24,26 @@ class PrinterUnavailable(PrintReleaseError):
             return translate(self.why, language)
         why = ", ".join(word(keyword, language) for keyword in self.reasons)
         return f"{why} ({self.message})" if self.message else why
+
+
+class NotSent(PrintReleaseError):
+    """Part of a release that was not sent, while the rest may have been: a release's `problems`."""
+
+    code = "not_sent"
+
+
+class UserDisabled(NotSent):
+    code = "user_disabled"
+    template = N_("%(login)s is disabled: nothing of theirs is sent")
+
+
+class PrinterLost(NotSent):
+    """The printer went away midway: the jobs sent before stay sent, the rest stay held."""
+
+    code = "printer_became_unavailable"
+    template = N_("printer %(printer)s became unavailable, the other jobs stay held: %(why)s")
+
+
+class JobNotSent(NotSent):
+    code = "job_not_sent"
+    template = N_("job %(job)s: %(why)s")

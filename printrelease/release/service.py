@@ -39,7 +39,7 @@ from printrelease.printers.health import check_printer, record_health
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
-from printrelease.release.errors import PrinterUnavailable
+from printrelease.release.errors import JobNotSent, NotSent, PrinterLost, PrinterUnavailable, UserDisabled
 from printrelease.release.follow import follow
 from printrelease.release.lease import LeaseKeeper, this_process
 from printrelease.release.options import adapt_options
@@ -66,7 +66,7 @@ class ReleaseResult:
     display_name: str
     printer: str
     released: list[ReleasedJob] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[NotSent] = field(default_factory=list)  # worded by each edge in its reader's language
 
     @property
     def pages(self) -> int:
@@ -118,7 +118,7 @@ class Releaser:
                 raise PrinterUnavailable(printer_name, error.words("en"), reasons=("disabled",)) from error
             result = ReleaseResult(user.login, user.display_name, printer.name)
             if not user.is_active:
-                result.problems.append(f"user {login} is disabled")
+                result.problems.append(UserDisabled(login=login))
                 return result
             printer_id, address, queue_name = printer.id, printer.cups_server, printer.cups_queue
             candidates = self._candidates(session, user.id, job_ids)
@@ -144,10 +144,10 @@ class Releaser:
                 self._abandon(server, lease, login, f"printer {printer_name} is unavailable: {error}")
                 if not result.released:
                     raise PrinterUnavailable(printer_name, str(error)) from error
-                result.problems.append(f"printer {printer_name} became unavailable: {error}")
+                result.problems.append(PrinterLost(printer=printer_name, why=error))
                 break
             except SpoolDamaged as error:
-                result.problems.append(f"job {job_id}: {error}")
+                result.problems.append(JobNotSent(job=job_id, why=error))
                 continue
             if released:
                 result.released.append(released)

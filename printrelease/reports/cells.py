@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,13 @@ from printrelease.prices.money import format_money, to_major
 from printrelease.reports.columns import Column
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters (a job's title and a directory's names may hold any): an XLSX cell cannot hold them
+# (openpyxl refuses the whole file), and in CSV and PDF they are invisible or boxes. Tab and newlines stay.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    return CONTROLS.sub("", text)
 
 
 def defused(text: str) -> str:
@@ -27,7 +35,7 @@ def plain(column: Column, value, currency: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return defused(value)
+        return defused(printable(value))
     if column.kind == "money":
         return str(to_major(value, currency))
     if isinstance(value, date):
@@ -40,7 +48,7 @@ def shown(column: Column, value, currency: str, language: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return printable(value)
     if column.kind == "money":
         return format_money(value, currency, language)
     if column.kind == "percent":

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from printrelease.config import Settings
-from printrelease.i18n import translate
+from printrelease.i18n import catalogue, normalise, translate
 from printrelease.localtime import month_of, site_zone
 from printrelease.reports import query
 from printrelease.reports.columns import Column, columns_for, title_for
@@ -25,6 +25,7 @@ from printrelease.reports.query import DIMENSIONS, SUMS, ReportFilter
 
 KINDS = ("summary", "detail", "clicks")
 LARGE_SIZES = ("A3", "B4", "Tabloid")
+BARS = 12  # departments a chart draws one by one; the rest share one bar
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,17 @@ class Report:
             sums = Sums([int(v) for v in record[2:]])
             rows.append((record[1] or self._("(no department)"), sums["charged"] + sums["corrections"]))
         return rows
+
+    def largest_departments(self, bars: int = BARS) -> list[tuple[str, int]]:
+        """The department series largest first, as a chart draws it: `bars` departments one by one and
+        the rest in one bar ("9 other departments"), so that a site of 200 departments stays readable."""
+        departments = sorted(self.series_by_department(), key=lambda item: (-item[1], item[0]))
+        shown, rest = departments[:bars], departments[bars:]
+        if rest:
+            label = catalogue(normalise(self.language)).ngettext(
+                "%(num)s other department", "%(num)s other departments", len(rest)) % {"num": len(rest)}
+            shown.append((label, sum(value for _label, value in rest)))
+        return shown
 
     def series_by_month(self, months: int = 12) -> list[tuple[str, int]]:
         """(YYYY-MM, net cost) for the period's months, at least the `months` up to its end (the trend)."""

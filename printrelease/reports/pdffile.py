@@ -23,7 +23,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
-from printrelease.reports.cells import shown
+from printrelease.reports.cells import printable, shown
 from printrelease.reports.engine import Report
 
 FONTS = Path("/usr/share/fonts/truetype/nanum")
@@ -62,7 +62,7 @@ def write_pdf(report: Report, stream: BinaryIO, progress: Callable[[int], None] 
     story = [Paragraph(escape(report.title), styles["title"]), Spacer(1, 2 * mm)]
     lines = report.filter_lines() + [_("Generated at %(when)s", when=f"{report.generated_at:%Y-%m-%d %H:%M %Z}"),
                                      _("Currency: %(currency)s", currency=report.currency)]
-    story += [Paragraph(escape(line), styles["line"]) for line in lines]
+    story += [Paragraph(escape(printable(line)), styles["line"]) for line in lines]
     story += [Spacer(1, 3 * mm), _charts(report, regular), Spacer(1, 4 * mm)]
 
     data = [[Paragraph(escape(c.title), styles["head"]) for _i, c in visible]]
@@ -115,15 +115,15 @@ def write_pdf(report: Report, stream: BinaryIO, progress: Callable[[int], None] 
 
 
 def _clip(text: str, column_id: str) -> str:
-    limit = 28 if column_id == "title" else 40
+    limit = {"title": 28, "label": 16}.get(column_id, 40)  # a chart's label: under its bar, at an angle
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _charts(report: Report, font: str) -> Table:
     _ = report._
-    departments = report.series_by_department()[:20]
+    departments = report.largest_departments()
     months = report.series_by_month()
-    left = _bar(_("Net cost by department"), [label for label, _v in departments],
+    left = _bar(_("Net cost by department"), [_clip(label, "label") for label, _v in departments],
                 [int(v) for _l, v in departments], font, bar=True)
     right = _bar(_("Net cost by month"), [label for label, _v in months], [int(v) for _l, v in months], font,
                  bar=False)

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from printrelease.prices.money import digits, to_major
-from printrelease.reports.cells import display_width
+from printrelease.reports.cells import display_width, printable
 from printrelease.reports.columns import sheet_name
 from printrelease.reports.engine import Report
 
@@ -87,7 +87,7 @@ def _set(cell: WriteOnlyCell, kind: str, value, currency: str) -> None:
     if value is None:
         cell.value = None
     elif isinstance(value, str):
-        cell.value = value
+        cell.value = printable(value)
         cell.data_type = "s"  # text is never a formula, whatever it starts with ("=HYPERLINK(...)")
     elif kind == "money":
         cell.value = to_major(value, currency)

@@ -75,7 +75,8 @@ def test_cups_restarted_in_the_middle_of_a_release(stack, tmp_path):
     releaser = Releaser(stack.runtime.sessions, stack.runtime.spool, lambda _: StopsAfterTwo(),
                         ReleasePolicy(lease=timedelta(seconds=1)))
     result = releaser.release("kimsr", "dept-a")
-    assert len(result.released) == 1 and "became unavailable" in result.problems[0]
+    assert len(result.released) == 1 and result.problems[0].code == "printer_became_unavailable"
+    assert "became unavailable" in result.problems[0].words("en")
     assert [job.state for job in stack.jobs()] == [JobState.SENT, JobState.RELEASING, JobState.HELD, JobState.HELD]
     stack.cupsd.start()  # back, with both copies: the first released, the second still on hold
     wait_until(lambda: stack.jobs(JobState.RELEASING) == [], what="recovery of the interrupted job")

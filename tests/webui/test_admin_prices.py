@@ -90,3 +90,12 @@ def test_the_history_is_newest_first_by_page(admin, runtime):
     assert "2쪽 중 1쪽" in history
     second = text(admin.get("/admin/prices?page=2")).split('id="history-heading"')[1]
     assert "₩44" in second and "₩40" in second
+
+
+@pytest.mark.parametrize("amount, why", [("-20", "₩0부터 ₩10,000,000까지"), ("1e999999", "₩0부터 ₩10,000,000까지"),
+                                         ("99999999999", "₩0부터 ₩10,000,000까지"), ("20.001", "소수점"),
+                                         ("NaN", "금액이 아닙니다")])
+def test_an_amount_out_of_range_is_refused_with_why(admin, runtime, amount, why):
+    answer = post(admin, "/admin/prices/set", {"size": "A4", "mono": "20", "colour": amount})
+    assert answer.status_code == 400 and why in text(answer), text(answer)
+    assert entries(runtime, "prices.set") == []

@@ -94,3 +94,26 @@ def test_a_flood_of_anonymous_health_requests_measures_once(client, monkeypatch)
     monkeypatch.setattr(health, "run_checks", lambda *args: measured.append(1) or real(*args))
     answers = [client.get("/api/v1/health") for _ in range(20)]
     assert {a.status_code for a in answers} == {200} and len(measured) == 1
+
+
+@pytest.mark.parametrize("number", [PAST_INTEGER, "9999999999", PAST_BIGINT])
+@pytest.mark.parametrize("path", ["/jobs/release", "/jobs/delete"])
+def test_a_job_id_past_the_databases_range_in_a_form_is_no_such_job(client_as, path, number):
+    user = client_as("user")
+    answer = user.post(path, data={"job": number, "printer": "dept-a", "confirm": "1",
+                                   "csrf_token": form_token(user, "/cards")})
+    assert answer.status_code == 404, answer.text
+
+
+@pytest.mark.parametrize("number", [PAST_INTEGER, PAST_BIGINT])
+def test_admin_ids_past_the_databases_range_are_no_such_row_or_a_form_error(client_as, number):
+    admin = client_as("admin")
+
+    def post(path, **data):
+        return admin.post(path, data={**data, "csrf_token": form_token(admin, "/admin")})
+
+    assert admin.get(f"/admin/usage/record?id={number}").status_code == 404
+    assert admin.get(f"/admin/usage?job={number}").status_code == 400
+    assert post("/admin/usage/correct", record=number, refund="y", reason="x").status_code == 404
+    assert post("/admin/cards/remove", login="kimsr", card=number).status_code == 303  # refused, with why
+    assert post("/admin/stations/unpair", name="reader-a", kiosk=number).status_code == 303

@@ -3,6 +3,7 @@ history with paging and dates, and nobody else's job by any URL."""
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import timedelta
 
@@ -194,3 +195,37 @@ def test_the_printer_list_refreshes_alone_and_keeps_the_choice(client_as, jobs, 
 @pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=2026-02-30", "page=99999999999"])
 def test_history_filters_at_the_edges_of_the_calendar_are_answered(client_as, people, query):
     assert client_as("user").get(f"/jobs/history?{query}").status_code in (200, 400)
+
+
+COOKIE_LIMIT = 4093  # what browsers keep of one cookie; past it they drop the session, and the user is logged out
+
+
+def session_cookie(answer) -> str:
+    (cookie,) = [value for value in answer.headers.getlist("Set-Cookie") if value.startswith("session=")]
+    return cookie
+
+
+def test_long_titles_in_messages_are_shortened_so_the_session_cookie_fits(client_as, runtime, people, pdf):
+    """Messages wait in the cookie until a page shows them: three changes made before one is shown."""
+    chance = random.Random(1024)
+    titles = ["".join(chr(chance.randrange(0x20000, 0x2A6E0)) for _ in range(1024)) for _ in range(3)]
+    client = client_as("user")
+    token = form_token(client)  # a page shown: it would show (and take out) the messages so far
+    for title in titles:  # 1024 ideographs of 4 bytes each, hardly compressible
+        answer = client.post(f"/jobs/{hold(runtime, 'kimsr', title, pdf)}",
+                             data={"copies": "2", "sides": "one-sided", "csrf_token": token})
+        assert answer.status_code == 303 and len(session_cookie(answer)) < COOKIE_LIMIT
+    shown = page(client, "/jobs")
+    assert all(f"“{title[:99]}…”" in shown and f"“{title}”" not in shown for title in titles), "quoted shortened"
+
+
+def test_many_refusals_are_listed_a_few_then_counted(client_as, runtime, people, pdf):
+    ids = [hold(runtime, "kimsr", f"문서 {n}.pdf", pdf) for n in range(60)]
+    with runtime.sessions.begin() as session:
+        session.execute(update(Job).where(Job.id.in_(ids)).values(state=JobState.PRINTED))
+    client = client_as("user")
+    answer = client.post("/jobs/delete", data={"job": [str(i) for i in ids], "confirm": "1",
+                                               "csrf_token": form_token(client)})
+    assert answer.status_code == 303 and len(session_cookie(answer)) < COOKIE_LIMIT
+    shown = page(client, "/jobs")
+    assert f"작업 {ids[0]}" in shown and f"작업 {ids[-1]}" not in shown and "55건 더" in shown

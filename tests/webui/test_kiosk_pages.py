@@ -198,6 +198,16 @@ def test_release_all_prints_here_as_the_kiosk(app, kiosk, runtime, station, jobs
     assert "kiosk:reader-a" in actors
 
 
+def test_a_job_that_could_not_be_sent_is_said_in_the_kiosks_language(app, kiosk, runtime, station, jobs, server):
+    with runtime.sessions() as session:
+        runtime.spool.path_for(session.get(Job, jobs["mine"]).storage_key).write_bytes(b"tampered")
+    tap(app, station, KIM)
+    act(kiosk, "release", shown_tap(runtime), all="1")
+    screen = text(kiosk.get("/kiosk"))
+    assert f"보내지 못함: 작업 {jobs['mine']}: 문서 파일" in screen and "체크섬과 맞지 않습니다" in screen
+    assert "checksum" not in screen and len(server.remote) == 1
+
+
 def test_release_selected_prints_only_the_ticked(app, kiosk, runtime, station, jobs, server):
     tap(app, station, KIM)
     assert act(kiosk, "release", shown_tap(runtime), job=str(jobs["newer"])).status_code == 303
@@ -242,6 +252,9 @@ def test_another_users_job_ids_are_no_such_job(app, kiosk, runtime, station, job
         answer = act(kiosk, action, tap_id, job=[str(jobs["mine"]), str(jobs["theirs"])], **form)
         assert answer.status_code == 404, (action, form)
     assert act(kiosk, "release", tap_id, job="1 OR 1=1").status_code == 404
+    assert act(kiosk, "release", tap_id, job=str(2**31)).status_code == 404, "past the database's range"
+    assert act(kiosk, "release", 2**31, all="1").status_code == 409
+    assert act(kiosk, "done", 2**31).status_code == 303
     assert server.remote == {} and set(states(runtime).values()) == {JobState.HELD}
 
 

@@ -122,6 +122,27 @@ def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, kim, h
     assert thief.get("/api/v1/me").status_code == 401
 
 
+@pytest.mark.parametrize("how", ["api", "page"])
+def test_a_new_login_ends_the_browsers_previous_session(app, client, runtime, kim, how):
+    """Logging in again (as anyone) on a browser replaces its session on the server too: a copy of the
+    cookie from before, planted or stolen, is worth nothing after it."""
+    from printrelease.accounts.models import WebSession
+
+    log_in(client)
+    before = session_cookie(client)
+    if how == "api":
+        assert log_in(client).status_code == 201
+    else:
+        answer = client.post("/login", data={"login": "kimsr", "password": PASSWORD, "csrf_token": form_token(client)})
+        assert answer.status_code == 303
+    assert session_cookie(client) != before and client.get("/api/v1/me").status_code == 200
+    old = app.test_client()
+    old.set_cookie("session", before)
+    assert old.get("/api/v1/me").status_code == 401
+    with runtime.sessions() as session:
+        assert session.query(WebSession).count() == 1, "one browser, one session on the server"
+
+
 def test_a_logout_form_from_another_site_is_refused(client, kim):
     log_in(client)
     assert client.post("/logout").status_code == 400, "no CSRF token"

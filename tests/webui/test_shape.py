@@ -116,3 +116,35 @@ def test_static_assets_are_served_by_the_app(client):
 def test_a_part_of_a_page_refreshing_after_the_session_ended_sends_the_whole_page_to_the_login(client, people):
     answer = client.get("/jobs/printers", headers={"HX-Request": "true"})
     assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/login"
+
+
+WERKZEUG_WORDS = ("Bad Request", "Forbidden", "Method Not Allowed", "Request Entity Too Large", "Not Found",
+                  "Internal Server Error", "The server could not", "The browser (or proxy)", "You don't have")
+
+
+def test_http_error_pages_are_in_the_readers_language(runtime, people):
+    """Werkzeug's own English ("403 Forbidden: You don't have the permission...") never reaches a page."""
+    from flask import abort
+
+    from webui import create_app
+
+    app = create_app({"TESTING": False}, runtime=runtime)  # unexpected failures answered, as in production
+    app.add_url_rule("/test-forbidden", "forbidden", lambda: abort(403))
+    app.add_url_rule("/test-bad", "bad", lambda: abort(400))
+    app.add_url_rule("/test-broken", "broken", lambda: 1 / 0)
+    app.add_url_rule("/test-aborted", "aborted", lambda: abort(500))
+    client = app.test_client()
+    answers = {"403": client.get("/test-forbidden"), "400": client.get("/test-bad"),
+               "500": client.get("/test-broken"), "500 aborted": client.get("/test-aborted"),
+               "404": client.get("/no-such-page"), "405": client.get("/jobs/release"),
+               "413": client.post("/login", data={"login": "x" * 10_000}),
+               "csrf": client.post("/login", data={"login": "kimsr", "password": "x"})}
+    korean = {"403": "허용되지", "400": "요청을", "500": "처리하지 못했습니다", "500 aborted": "처리하지 못했습니다", "404": "그런 페이지가 없습니다",
+              "405": "이 주소는", "413": "너무 큽니다", "csrf": "양식"}
+    for name, answer in answers.items():
+        page = answer.get_data(as_text=True)
+        assert answer.mimetype == "text/html" and answer.status_code == int(name[:3].replace("csr", "400")), name
+        assert korean[name] in page, (name, page)
+        assert not any(words in page for words in WERKZEUG_WORDS), (name, page)
+    english = client.get("/test-forbidden", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You may not" in english and "Forbidden" not in english

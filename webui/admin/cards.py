@@ -11,12 +11,13 @@ from flask import render_template, request
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from printrelease.accounts.errors import UnknownUser
 from printrelease.accounts.service import get_user
 from printrelease.cards.errors import OWNED_BY, CardInUse
 from printrelease.cards.service import add_card, list_cards, remove_own_card
+from printrelease.db import MAX_ID
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import translate
 from webui.admin import bp
@@ -42,7 +43,7 @@ class CardForm(FlaskForm):
 
 class RemoveForm(FlaskForm):
     login = HiddenField(validators=[InputRequired(), Length(max=255)])
-    card = IntegerField(validators=[InputRequired()])
+    card = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID)])
 
 
 def _page(login: str, form: CardForm | None = None, problem: str | None = None, status: int = 200):

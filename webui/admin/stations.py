@@ -7,8 +7,9 @@ from flask import abort, g, render_template, request
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from printrelease.db import MAX_ID
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
 from printrelease.kiosks.service import PAIRING_VALID, create_pairing_code, list_kiosks, unpair
@@ -67,7 +68,7 @@ class ModeForm(FlaskForm):
 
 
 class UnpairForm(TargetForm):
-    kiosk = IntegerField(validators=[Optional()])
+    kiosk = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
 
 
 def _list(status: int = 200, form: StationForm | None = None, problem: str | None = None):

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from printrelease.db import MAX_ID
 from printrelease.errors import PrintReleaseError
 from printrelease.prices.money import parse_amount
 from printrelease.usage.errors import UnknownUsageRecord
@@ -21,6 +22,7 @@ from webui.database import get_session, runtime
 from webui.errors import status_for
 from webui.i18n import language
 from webui.jobs.words import SIDES
+from webui.security import row_id
 
 PER_PAGE = 50
 FIGURES = ("pages", "sheets", "color_impressions", "mono_impressions")
@@ -30,7 +32,7 @@ class UsageSearch(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only chooses what the page shows
 
-    job = IntegerField(_l("Job number"), validators=[Optional(), NumberRange(1, 2**62)])
+    job = IntegerField(_l("Job number"), validators=[Optional(), NumberRange(1, MAX_ID)])
     user = StringField(_l("User's login"), validators=[Optional(), Length(max=255)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
@@ -95,9 +97,8 @@ def _record_page(record_id: int, form: CorrectionForm | None = None, problem: st
 @bp.get("/usage/record")
 @role_required("admin")
 def usage_record():
-    try:
-        record_id = int(request.args.get("id", ""))
-    except ValueError:
+    record_id = row_id(request.args.get("id"))
+    if record_id is None:
         abort(404)
     return _record_page(record_id)
 
@@ -106,9 +107,8 @@ def usage_record():
 @role_required("admin")
 def usage_correct():
     form = CorrectionForm()
-    try:
-        record_id = int(form.record.data or "")
-    except ValueError:
+    record_id = row_id(form.record.data)
+    if record_id is None:
         abort(404)
     if not form.validate():
         return _record_page(record_id, form, status=400)

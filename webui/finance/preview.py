@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, get_locale, gettext, ngettext
+from flask_babel import format_date, get_locale, gettext
 from markupsafe import Markup
 
 from printrelease.prices.money import format_money, to_major
@@ -17,7 +17,6 @@ from printrelease.reports.columns import SUMMARY
 from printrelease.reports.engine import Report, Row
 
 ROWS = 200  # rows of the preview table; the downloads have all of them
-BARS = 12  # departments drawn one by one; the rest share one bar
 NUMBERS = ("int", "money", "percent", "decimal")
 # The key figures over the whole period (column ids of a summary), and the savings among them.
 FIGURES = ("cost", "jobs", "pages", "sheets", "colour_impressions", "mono_impressions")
@@ -106,14 +105,9 @@ def charts(report: Report) -> list[Chart]:
         return f"{to_major(value, currency):,}"
 
     drawn = []
-    departments = sorted(report.series_by_department(), key=lambda item: (-item[1], item[0]))
+    departments = report.largest_departments()
     if any(value for _label, value in departments):
-        bars = [svg.Point(label, value, money(value)) for label, value in departments[:BARS]]
-        rest = departments[BARS:]
-        if rest:
-            others = sum(value for _label, value in rest)
-            bars.append(svg.Point(ngettext("%(num)s other department", "%(num)s other departments", len(rest)),
-                                  others, money(others)))
+        bars = [svg.Point(label, value, money(value)) for label, value in departments]
         title = gettext("Net cost by department (%(currency)s)", currency=currency)
         about = gettext("Largest: %(label)s, %(value)s. The numbers are in the table below the chart.",
                         label=bars[0].label, value=bars[0].text)

@@ -18,10 +18,12 @@ from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
 from webui.database import end_reading, get_session, runtime
+from webui.flashing import flash_each, short
 from webui.i18n import language
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
+from webui.security import row_id
 
 MAX_SELECTED = 500
 
@@ -73,7 +75,7 @@ def detail(job_id: int):
             flash(error.words(language()), "error")
         else:
             session.commit()
-            flash(gettext("The options of “%(title)s” are changed.", title=job.title), "ok")
+            flash(gettext("The options of “%(title)s” are changed.", title=short(job.title)), "ok")
             return redirect(url_for("jobs.index"), 303)
     status = 400 if form.errors else 200
     return render_template("jobs/detail.html", job=job, form=form, words=words, cost=estimate(session, job),
@@ -102,9 +104,10 @@ def _selected() -> list[int]:
     before anything is done, so that a form naming someone else's job changes nothing at all."""
     ids = []
     for value in request.form.getlist("job")[:MAX_SELECTED]:
-        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        job_id = row_id(value)
+        if job_id is None:
             raise UnknownJob(value)
-        ids.append(int(value))
+        ids.append(job_id)
     own = set(get_session().scalars(select(Job.id).where(Job.id.in_(ids), Job.owner_id == g.user.id)))
     for job_id in ids:
         if job_id not in own:
@@ -148,8 +151,7 @@ def _release(printer: str, job_ids: list[int] | None) -> None:
     elif not result.problems:
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
-    for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem), "error")
+    flash_each(gettext("Not sent: %(problem)s", problem=problem.words(language())) for problem in result.problems)
 
 
 @bp.post("/delete")
@@ -167,8 +169,7 @@ def delete():
         return render_template("jobs/delete.html", jobs=list(jobs))
     deleted, refusals = delete_jobs(session, runtime().spool, job_ids, f"web:{g.user.login}", owner=g.user.login)
     session.commit()
-    for error in refusals:  # released or expired meanwhile: the others went
-        flash(error.words(language()), "error")
+    flash_each(error.words(language()) for error in refusals)  # released or expired meanwhile: the others went
     if deleted:
         flash(ngettext("%(num)s job deleted.", "%(num)s jobs deleted.", deleted), "ok")
     return redirect(url_for("jobs.index"), 303)

@@ -20,10 +20,12 @@ from printrelease.kiosks.models import Kiosk
 from printrelease.kiosks.screens import KioskVisitor, end_kiosk_session, visitor_for, visitor_jobs
 from printrelease.release.errors import PrinterUnavailable
 from webui.database import get_session, runtime
+from webui.flashing import flash_each
 from webui.i18n import language
 from webui.kiosk import bp
 from webui.kiosk.credential import NotPaired, paired_kiosk
 from webui.kiosk.screen import following, page
+from webui.security import row_id
 
 MAX_SELECTED = 500
 
@@ -41,13 +43,9 @@ def _screen_changed(error: ScreenChanged):
     return page(paired_kiosk()), 409
 
 
-def _number(value: str | None, digits: int) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= digits else None
-
-
 def _acting() -> tuple[Kiosk, KioskVisitor]:
     kiosk = paired_kiosk()
-    tap_id = _number(request.form.get("tap"), 18)
+    tap_id = row_id(request.form.get("tap"))
     if tap_id is None:
         raise ScreenChanged()
     return kiosk, visitor_for(get_session(), kiosk.station_id, tap_id)
@@ -56,7 +54,7 @@ def _acting() -> tuple[Kiosk, KioskVisitor]:
 def _chosen(visitor: KioskVisitor) -> list[int]:
     ids = []
     for value in request.form.getlist("job")[:MAX_SELECTED]:
-        job_id = _number(value, 10)
+        job_id = row_id(value)
         if job_id is None:
             raise UnknownJob(value)
         ids.append(job_id)
@@ -90,8 +88,7 @@ def release():
     elif not result.problems:
         flash(gettext("There was nothing left to send: the jobs were released, deleted or expired meanwhile."),
               "error")
-    for problem in result.problems:
-        flash(gettext("Not sent: %(problem)s", problem=problem), "error")
+    flash_each(gettext("Not sent: %(problem)s", problem=problem.words(language())) for problem in result.problems)
     return _home()
 
 
@@ -110,8 +107,7 @@ def delete():
     deleted, refusals = delete_jobs(session, runtime().spool, job_ids, f"kiosk:{kiosk.station.name}",
                                     owner=visitor.login)
     session.commit()
-    for error in refusals:  # released or expired meanwhile: the others went
-        flash(error.words(language()), "error")
+    flash_each(error.words(language()) for error in refusals)  # released or expired meanwhile: the others went
     if deleted:
         flash(ngettext("%(num)s job deleted.", "%(num)s jobs deleted.", deleted), "ok")
     return _home()
@@ -121,7 +117,7 @@ def delete():
 def done():
     """Back to the idle screen; a screen that has ended already just goes there too."""
     kiosk = paired_kiosk()
-    tap_id = _number(request.form.get("tap"), 18)
+    tap_id = row_id(request.form.get("tap"))
     if tap_id is not None:
         session = get_session()
         end_kiosk_session(session, kiosk.station_id, tap_id)

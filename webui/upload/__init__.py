@@ -29,6 +29,7 @@ from printrelease.site.service import site_values
 from printrelease.spool import DocumentTooLarge
 from webui.auth import login_required
 from webui.database import get_session, runtime
+from webui.flashing import short
 from webui.i18n import language
 from webui.jobs import words
 from webui.security import csrf
@@ -102,11 +103,11 @@ def upload_view():
     except PrintReleaseError as error:
         return _page(form, error.words(language()), 413 if isinstance(error, DocumentTooLarge) else 422)
     if duplicate:
-        flash(gettext("“%(title)s” was already uploaded and is held.", title=job.title), "ok")
+        flash(gettext("“%(title)s” was already uploaded and is held.", title=short(job.title)), "ok")
     else:
         flash(ngettext("“%(title)s” is held (%(num)s page): release it below, or tap your card at any printer.",
                        "“%(title)s” is held (%(num)s pages): release it below, or tap your card at any printer.",
-                       job.pages, title=job.title), "ok")
+                       job.pages, title=short(job.title)), "ok")
     return redirect(url_for("jobs.index"), 303)
 
 

@@ -143,3 +143,27 @@ def test_the_runtime_offers_the_configured_directory(slapd, tmp_path, runtime):
         assert attempt(configured, configured.directory, "parkjy", "park-ldap-2026") == "parkjy"
     finally:
         configured.close()
+
+
+class LongDirectory:
+    """A directory whose entry holds values longer than the columns they go in (any length is valid LDAP)."""
+
+    def authenticate(self, login, password):
+        from printrelease.accounts.directory import DirectoryPerson
+
+        return DirectoryPerson(login=login, display_name="김" * 300 + "\n성렬", email="k" * 400 + "@example.go.kr",
+                               department_code="D" * 100, department_name="기획\t예산과" * 50)
+
+
+def test_directory_values_longer_than_their_columns_are_cut_to_fit(runtime):
+    """A value past its column refused the login (and on PostgreSQL could not be stored); the directory
+    decides who may log in, so its values are taken as far as they fit. A cut e-mail address would be
+    someone else's: it is left out."""
+    assert attempt(runtime, LongDirectory(), "kimsr", "any") == "kimsr"
+    with runtime.sessions() as session:
+        user = get_user(session, "kimsr")
+        assert len(user.display_name) == 200 and user.display_name.startswith("김" * 200)
+        assert user.email is None
+        assert user.department.code == "D" * 64
+        assert len(user.department.name) == 200 and user.department.name.startswith("기획 예산과")
+    assert attempt(runtime, LongDirectory(), "kimsr", "any") == "kimsr", "the next login finds the same user"

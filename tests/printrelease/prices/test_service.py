@@ -6,7 +6,7 @@ import pytest
 
 from printrelease.jobs.models import Job
 from printrelease.prices.errors import BadAmount, PriceInThePast, UnpricedSize
-from printrelease.prices.money import format_money, format_unit_price, parse_amount
+from printrelease.prices.money import format_money, format_unit_price, parse_amount, parse_unit_price
 from printrelease.prices.service import end_override, estimate, price_history, price_in_force, set_price
 from printrelease.printers.models import Printer
 from tests.printrelease.reports.month import LONG_AGO, kst
@@ -90,3 +90,28 @@ def test_money_in_korean_and_english():
     assert parse_amount("-1,234", "KRW") == -1234
     with pytest.raises(BadAmount):
         parse_amount("12.5", "KRW")
+
+
+@pytest.mark.parametrize("text, why", [("-1", "from ₩0 to ₩10,000,000"), ("10000001", "from ₩0 to ₩10,000,000"),
+                                       ("1e999999", "from ₩0 to ₩10,000,000"), ("1e40", "from ₩0 to ₩10,000,000"),
+                                       ("0.001", "at most 2"), ("1e-99999999999", "at most 2"),
+                                       ("NaN", "not an amount"), ("Infinity", "not an amount"),
+                                       ("스무", "not an amount")])
+def test_amounts_out_of_range_are_refused_saying_why(text, why):
+    """A price out of range, however written, is refused with the range, never an overflow (1e999999)."""
+    with pytest.raises(BadAmount) as refused:
+        parse_unit_price(text, "KRW")
+    assert why in refused.value.words("en").replace("KRW\xa0", "₩"), refused.value.words("en")
+    assert len(refused.value.words("en")) < 120, "a long amount is not repeated in full"
+    assert parse_unit_price("10000000", "KRW") == 10**9 and parse_unit_price("0.01", "KRW") == 1
+    assert parse_amount("-" + "9" * 15, "KRW") == -(10**15 - 1)
+    for bad in ("9" * 400, "1e999999", "-1e999999", "0.5", "NaN"):
+        with pytest.raises(BadAmount):
+            parse_amount(bad, "KRW")
+
+
+def test_the_cli_refuses_an_amount_out_of_range_with_why(runner):
+    for amount in ("-5", "1e999999", "0.001"):
+        result = runner.invoke("prices", "set", "--size", "A4", "--mono", amount, "--colour", "100")
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert amount in result.output and ("0" in result.output), result.output

@@ -5,10 +5,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from printrelease.accounts.service import set_active
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
+from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, PrintServerUnavailable, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.usage.models import UsageIsImmutable, UsageRecord
 from sandbox.documents import make_pdf
@@ -103,7 +104,9 @@ def test_a_damaged_document_fails_without_blocking_the_others(runtime, releaser,
     with runtime.sessions() as session:
         runtime.spool.path_for(session.get(Job, bad).storage_key).write_bytes(b"tampered")
     result = releaser.release("kimsr", "dept-a")
-    assert [r.job_id for r in result.released] == [good] and "checksum" in result.problems[0]
+    (problem,) = result.problems
+    assert [r.job_id for r in result.released] == [good] and problem.code == "job_not_sent"
+    assert "checksum" in problem.words("en") and "체크섬" in problem.words("ko"), "worded by each edge"
     assert states(runtime)[bad] == JobState.FAILED
 
 
@@ -229,3 +232,27 @@ def test_a_release_that_cannot_start_in_time_releases_nothing(runtime, releaser,
     with pytest.raises(PrinterUnavailable, match="could not start in time"):
         releaser.release("kimsr", "dept-a", start_within=-1)
     assert states(runtime)[job_id] == JobState.HELD and server.remote == {}
+
+
+def test_what_was_not_sent_is_a_domain_error_each_edge_words(runtime, releaser, server, hold):
+    """A release's problems carry a code and parameters: the Korean pages and the kiosk word them in
+    Korean, the CLI in its terminal's language (they were English sentences built here)."""
+    first, second = hold(), hold()
+    submitted = []
+
+    def fails_the_second(cups_job_id):
+        submitted.append(cups_job_id)
+        if len(submitted) == 2:
+            raise PrintServerUnavailable("CUPS at fake:631: connection refused")
+
+    server.on_submit = fails_the_second
+    result = releaser.release("kimsr", "dept-a")
+    (problem,) = result.problems
+    assert [r.job_id for r in result.released] == [first] and problem.code == "printer_became_unavailable"
+    assert problem.words("ko").startswith("프린터 dept-a을(를) 쓸 수 없게 되어")
+    assert "became unavailable" in problem.words("en")
+    assert states(runtime)[second] == JobState.HELD
+    with runtime.sessions.begin() as session:
+        set_active(session, "kimsr", False)
+    (disabled,) = releaser.release("kimsr", "dept-a").problems
+    assert disabled.code == "user_disabled" and disabled.words("ko") == "kimsr 계정은 사용 중지되어 아무것도 보내지 않았습니다"
