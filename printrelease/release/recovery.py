@@ -20,6 +20,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
 from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PrintServer, PrintServerUnavailable
+from printrelease.release.lease import copy_uuid
 
 if TYPE_CHECKING:
     from printrelease.release.service import Releaser
@@ -31,7 +32,7 @@ INTERRUPTED = "release was interrupted before printing; held again"
 
 def recover(releaser: "Releaser") -> int:
     """Take over and settle every RELEASING job whose lease has run out; returns how many were taken."""
-    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Job.title, Printer.cups_server,
+    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Printer.cups_server,
                     Printer.cups_queue, User.login)
              .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
              .where(Job.state == JobState.RELEASING,
@@ -58,9 +59,10 @@ def recover(releaser: "Releaser") -> int:
 
 def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> None:
     if row.dest_cups_job_id is None:
-        # A copy submitted but not recorded is still on hold in CUPS: cancel it, hold the job again.
+        # A copy submitted but not recorded is still on hold in CUPS: cancel it, hold the job again. Only
+        # this attempt's copy: the owner's others (the same title again, a live release) are not ours.
         for remote in server.jobs(row.cups_queue, row.login):
-            if remote.state == HELD and remote.name == row.title:
+            if remote.state == HELD and remote.uuid == copy_uuid(row.release_attempt):
                 server.cancel(remote.id, row.login)
         _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
         return

@@ -41,7 +41,7 @@ from printrelease.printers.service import get_printer
 from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.follow import follow
-from printrelease.release.lease import LeaseKeeper, this_process
+from printrelease.release.lease import LeaseKeeper, copy_uuid, this_process
 from printrelease.release.options import adapt_options
 from printrelease.release.recovery import recover
 from printrelease.spool import Spool, SpoolDamaged
@@ -191,7 +191,8 @@ class Releaser:
                 transitions.fail(session, lease, str(error), actor)
             raise
         with LeaseKeeper(self.sessions, lease, self.policy.lease) as keeper:
-            cups_job_id = server.submit_held(queue.name, path, title, owner, adapted.options)
+            cups_job_id = server.submit_held(queue.name, path, title, owner,
+                                             {**adapted.options, "job-uuid": copy_uuid(lease.attempt)})
         with self.sessions.begin() as session:
             recorded = not keeper.lost and transitions.record(session, lease, cups_job_id, adapted.sides,
                                                               adapted.color_mode, self.policy.lease)

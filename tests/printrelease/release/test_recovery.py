@@ -1,0 +1,52 @@
+"""Recovery settles only its own release attempt: the owner's other CUPS copies (the same title again,
+another release in flight) are left alone."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from printrelease.db import utcnow
+from printrelease.jobs.models import Job, JobState
+from printrelease.printing import CANCELED, HELD
+from tests.printrelease.release.conftest import Crash, crashing, states
+
+
+def run_out_lease(runtime, job_id):
+    with runtime.sessions.begin() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+
+
+def test_recovery_cancels_only_the_copy_of_the_attempt_it_took_over(runtime, releaser, server, hold):
+    crashed, other = hold(), hold()
+    with runtime.sessions.begin() as session:  # the owner printed the same document twice
+        session.execute(update(Job).values(title="예산안 최종.pdf"))
+    restore = crashing(server, "submit_held")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a", [crashed])
+    restore()
+    (orphan,) = server.remote
+    restore = crashing(server, "release")  # another release of that title, in flight: its copy is on hold
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a", [other])
+    restore()
+    (live,) = set(server.remote) - {orphan}
+    run_out_lease(runtime, crashed)
+    assert releaser.recover() == 1
+    assert states(runtime) == {crashed: JobState.HELD, other: JobState.RELEASING}
+    assert server.remote[orphan].state == CANCELED
+    assert server.remote[live].state == HELD, "another release's copy is not this attempt's to cancel"
+
+
+def test_a_copy_of_an_earlier_attempt_of_the_same_job_is_not_taken_for_this_one(runtime, releaser, server, hold):
+    job_id = hold()
+    restore = crashing(server, "submit_held")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    (first,) = server.remote
+    with runtime.sessions.begin() as session:  # as if a person had put it back on hold by hand
+        session.execute(update(Job).where(Job.id == job_id).values(release_attempt="not-the-first-attempt"))
+    run_out_lease(runtime, job_id)
+    assert releaser.recover() == 1
+    assert server.remote[first].state == HELD and states(runtime)[job_id] == JobState.HELD
