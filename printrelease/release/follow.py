@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable
 from sqlalchemy import select
 
 from printrelease.accounts.models import User
-from printrelease.db import utcnow
+from printrelease.db import database_now
 from printrelease.jobs import transitions
 from printrelease.jobs.colour import measure_colour
 from printrelease.jobs.models import Job, JobState
@@ -41,6 +41,7 @@ def follow(releaser: "Releaser", job_ids: Iterable[int] | None = None) -> list[i
         query = query.where(Job.id.in_(list(job_ids)))
     with releaser.sessions() as session:
         sent = session.execute(query).all()
+        now = database_now(session)  # released_at is stamped by the database's clock too
     settled, queues = [], {}
     for row in sent:
         server = releaser.server_for(row.cups_server)
@@ -48,7 +49,7 @@ def follow(releaser: "Releaser", job_ids: Iterable[int] | None = None) -> list[i
             key = (row.cups_server, row.cups_queue)
             if key not in queues:
                 queues[key] = server.queue(row.cups_queue)
-            outcome = _outcome(releaser, server, row, server.job(row.dest_cups_job_id), queues[key])
+            outcome = _outcome(releaser, server, row, server.job(row.dest_cups_job_id), queues[key], now)
         except PrintServerUnavailable as error:
             log.warning("cannot follow job %s yet: %s", row.id, error)
             continue
@@ -58,7 +59,7 @@ def follow(releaser: "Releaser", job_ids: Iterable[int] | None = None) -> list[i
 
 
 def _outcome(releaser: "Releaser", server: PrintServer, row, remote: RemoteJob | None,
-             queue: QueueInfo) -> Outcome | None:
+             queue: QueueInfo, now) -> Outcome | None:
     where = f"printer {row.name}"
     if remote is None:
         return Outcome("lost", f"{where}: CUPS no longer knows job {row.dest_cups_job_id}, so whether it "
@@ -72,7 +73,7 @@ def _outcome(releaser: "Releaser", server: PrintServer, row, remote: RemoteJob |
     if remote.state == STOPPED or queue.state == PRINTER_STOPPED:
         # The job must be dead in CUPS before it may be held again, or it could print twice.
         return _cancel(server, row, f"{where} stopped: {queue.state_message or remote.message or 'no reason given'}")
-    waited = utcnow() - row.released_at if row.released_at else None
+    waited = now - row.released_at if row.released_at else None
     if waited is not None and waited > releaser.policy.start_timeout:
         why = _not_started(releaser, server, remote, row.cups_queue)
         if why is not None:

@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy import or_, select
 
 from printrelease.accounts.models import User
-from printrelease.db import utcnow
+from printrelease.db import database_now
 from printrelease.jobs import transitions
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
@@ -32,13 +32,9 @@ INTERRUPTED = "release was interrupted before printing; held again"
 
 def recover(releaser: "Releaser") -> int:
     """Take over and settle every RELEASING job whose lease has run out; returns how many were taken."""
-    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Printer.cups_server,
-                    Printer.cups_queue, User.login)
-             .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
-             .where(Job.state == JobState.RELEASING,
-                    or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < utcnow())))
     with releaser.sessions() as session:
-        stale = session.execute(query).all()
+        now = database_now(session)  # the clock every server's leases are stamped by
+        stale = session.execute(_stale(now)).all()
     taken = 0
     for row in stale:
         # A holder name of its own, even within the releaser's process: a thread of this process that
@@ -55,6 +51,14 @@ def recover(releaser: "Releaser") -> int:
             # Our lease runs out in turn, and a later round (ours or another server's) tries again.
             log.warning("cannot recover job %s yet: %s", row.id, error)
     return taken
+
+
+def _stale(now):
+    return (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Printer.cups_server, Printer.cups_queue,
+                   User.login)
+            .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
+            .where(Job.state == JobState.RELEASING,
+                   or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now)))
 
 
 def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> None:

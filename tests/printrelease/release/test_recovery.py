@@ -1,5 +1,5 @@
 """Recovery settles only its own release attempt: the owner's other CUPS copies (the same title again,
-another release in flight) are left alone."""
+another release in flight) are left alone; and a lease is judged by the database's clock, not a server's."""
 
 from datetime import timedelta
 
@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import update
 
 from printrelease.db import utcnow
+from printrelease.jobs import transitions
 from printrelease.jobs.models import Job, JobState
 from printrelease.printing import CANCELED, HELD
+from printrelease.release import recovery
 from tests.printrelease.release.conftest import Crash, crashing, states
 
 
@@ -50,3 +52,19 @@ def test_a_copy_of_an_earlier_attempt_of_the_same_job_is_not_taken_for_this_one(
     run_out_lease(runtime, job_id)
     assert releaser.recover() == 1
     assert server.remote[first].state == HELD and states(runtime)[job_id] == JobState.HELD
+
+
+def test_a_server_whose_clock_runs_ahead_leaves_live_leases_alone(runtime, releaser, server, hold,
+                                                                  monkeypatch, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one server process: its clock is the only one")
+    job_id = hold()
+    restore = crashing(server, "release")  # a live release, its lease just stamped
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    ahead = lambda: utcnow() + timedelta(hours=1)  # noqa: E731 - this server's clock, an hour fast
+    monkeypatch.setattr(transitions, "utcnow", ahead)
+    monkeypatch.setattr(recovery, "utcnow", ahead, raising=False)
+    assert releaser.recover() == 0, "a lease is stamped and compared by the database's clock"
+    assert states(runtime)[job_id] == JobState.RELEASING and [j.state for j in server.remote.values()] == [HELD]
