@@ -5,7 +5,7 @@ to CUPS. It therefore takes a session factory, not a session. For each job, just
 
 1. claim: HELD -> RELEASING with a fresh attempt and a lease held by this process;
 2. submit the document to the destination queue with job-hold-until=indefinite, the lease renewed
-   from another thread while the upload runs;
+   from another thread while the upload runs (and again while step 4 lifts the hold);
 3. record the CUPS job id, if the lease is still ours (if not, cancel the copy: recovery took over);
 4. lift the CUPS job's hold and mark the job SENT, if the lease is still ours;
 5. `follow` (release/follow.py) later sees CUPS finish it: PRINTED with a usage row, or back to HELD.
@@ -205,7 +205,10 @@ class Releaser:
                         cups_job_id)
             server.cancel(cups_job_id, owner)
             return None
-        server.release(cups_job_id, owner)
+        # Lifting the hold may take as long as an upload (a slow CUPS): were the lease to run out
+        # meanwhile, recovery would see the copy held and cancel it while the hold is being lifted.
+        with LeaseKeeper(self.sessions, lease, self.policy.lease):
+            server.release(cups_job_id, owner)
         with self.sessions.begin() as session:
             if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
                 # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
