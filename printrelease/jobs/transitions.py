@@ -107,6 +107,16 @@ def record(session: Session, lease: Lease, cups_job_id: int, sides: str, color_m
     return result.rowcount == 1
 
 
+def recorded_copy(session: Session, lease: Lease) -> tuple[bool, int | None]:
+    """Whether the lease is still ours, and if so the CUPS job recorded under it (None if none yet).
+
+    A read, but guarded like a transition: once the lease is another's, so is the copy it names.
+    """
+    row = session.execute(select(Job.dest_cups_job_id)
+                          .where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))).first()
+    return (True, row.dest_cups_job_id) if row is not None else (False, None)
+
+
 def take_over(session: Session, job_id: int, attempt: str, holder: str, lease_for: timedelta) -> Lease | None:
     """Recovery: hold a RELEASING job whose releaser stopped renewing its lease (it died, or hangs)."""
     now = database_now(session)

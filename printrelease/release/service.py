@@ -222,7 +222,11 @@ class Releaser:
         the lease has run out.
         """
         with self.sessions() as session:
-            cups_job_id = session.scalar(select(Job.dest_cups_job_id).where(Job.id == lease.job_id))
+            ours, cups_job_id = transitions.recorded_copy(session, lease)
+        if not ours:
+            # Recovery took the job over (and may have settled it, and another release made a new copy
+            # since): whatever copy the job names now is not ours to cancel.
+            return
         if cups_job_id is not None:
             try:
                 server.cancel(cups_job_id, owner)

@@ -3,12 +3,12 @@
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from printrelease.jobs.capture import CaptureRequest, capture_job
 from printrelease.jobs.errors import UnknownJob
 from printrelease.jobs.models import Job, JobState
-from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, QueueInfo
+from printrelease.printing import ABORTED, CANCELED, HELD, PRINTER_STOPPED, PrintServerUnavailable, QueueInfo
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.usage.models import UsageIsImmutable, UsageRecord
 from sandbox.documents import make_pdf
@@ -229,3 +229,26 @@ def test_a_release_that_cannot_start_in_time_releases_nothing(runtime, releaser,
     with pytest.raises(PrinterUnavailable, match="could not start in time"):
         releaser.release("kimsr", "dept-a", start_within=-1)
     assert states(runtime)[job_id] == JobState.HELD and server.remote == {}
+
+
+def test_a_stalled_release_that_fails_leaves_the_next_releases_copy_alone(runtime, releaser, server, hold):
+    job_id = hold()
+    original, theirs = server.release, {}
+
+    def release_after_a_takeover(cups_job_id, owner):
+        # While this releaser stalled, recovery settled the job and another release made its own copy.
+        server.cancel(cups_job_id, owner)
+        theirs["id"] = server.submit_held("dept-a", runtime.spool.path_for(key), "예산안", owner, {})
+        with runtime.sessions.begin() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(
+                release_attempt="the-next-attempt", lease_holder="other:2:0", dest_cups_job_id=theirs["id"]))
+        raise PrintServerUnavailable(address=server.address, detail="timed out")
+
+    with runtime.sessions() as session:
+        key = session.get(Job, job_id).storage_key
+    server.release = release_after_a_takeover
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.release = original
+    assert server.remote[theirs["id"]].state == HELD, "the next release's copy is not the stalled one's to cancel"
+    assert states(runtime)[job_id] == JobState.RELEASING
