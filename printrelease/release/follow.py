@@ -17,6 +17,7 @@ from printrelease.printers.health import check_printer
 from printrelease.printers.models import Printer
 from printrelease.printing import (ABORTED, CANCELED, COMPLETED, HELD, PENDING, PRINTER_STOPPED, PROCESSING,
                                    STOPPED, PrintServer, PrintServerUnavailable, QueueInfo, RemoteJob)
+from printrelease.release.cancel import DEAD, PRINTED, cancel_copy
 from printrelease.usage.service import usage_for
 
 if TYPE_CHECKING:
@@ -103,11 +104,10 @@ def _not_started(releaser: "Releaser", server: PrintServer, remote: RemoteJob, q
 
 def _cancel(server: PrintServer, row, reason: str) -> Outcome | None:
     """Cancel the CUPS job, then settle by what CUPS says now: it may have completed meanwhile."""
-    server.cancel(row.dest_cups_job_id, row.login)
-    after = server.job(row.dest_cups_job_id)
-    if after is not None and after.state == COMPLETED:
+    ended = cancel_copy(server, row.dest_cups_job_id, row.login)
+    if ended == PRINTED:
         return Outcome("printed")
-    if after is None or after.state in (CANCELED, ABORTED):
+    if ended == DEAD:
         return Outcome("returned", reason)
     return None  # not dead yet: look again at the next round
 

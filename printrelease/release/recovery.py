@@ -20,6 +20,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
 from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PrintServer, PrintServerUnavailable
+from printrelease.release.cancel import DEAD, cancel_copy
 from printrelease.release.lease import copy_uuid
 
 if TYPE_CHECKING:
@@ -77,9 +78,13 @@ def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> Non
         log.warning("job %s is lost: %s", row.id, reason)
         _finish(releaser, lambda s: transitions.lose(s, row.id, lease.attempt, reason, "recovery", lease.holder))
     elif remote.state == HELD:
-        # Its owner left the printer long ago: it must not print unattended.
-        server.cancel(row.dest_cups_job_id, row.login)
-        _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+        # Its owner left the printer long ago: it must not print unattended. A releaser that only stalled
+        # may be lifting the hold right now, so the copy may have printed (or be printing) after all.
+        if cancel_copy(server, row.dest_cups_job_id, row.login) == DEAD:
+            _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+        else:
+            _finish(releaser, lambda s: transitions.send(s, lease, row.cups_queue, row.dest_cups_job_id,
+                                                         "recovery", user=row.login))
     elif remote.state in (CANCELED, ABORTED):
         _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
     else:

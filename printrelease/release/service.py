@@ -39,6 +39,7 @@ from printrelease.printers.health import check_printer, record_health
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
+from printrelease.release.cancel import DEAD, cancel_copy
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.follow import follow
 from printrelease.release.lease import LeaseKeeper, copy_uuid, this_process
@@ -141,7 +142,7 @@ class Releaser:
             try:
                 released = self._send(server, queue, lease, document, actor, login)
             except PrintServerUnavailable as error:
-                self._abandon(server, lease, login, f"printer {printer_name} is unavailable: {error}")
+                self._abandon(server, queue.name, lease, login, f"printer {printer_name} is unavailable: {error}")
                 if not result.released:
                     raise PrinterUnavailable(printer_name, str(error)) from error
                 result.problems.append(f"printer {printer_name} became unavailable: {error}")
@@ -215,7 +216,7 @@ class Releaser:
                 return None
         return ReleasedJob(lease.job_id, title, document.pages, document.sheets, cups_job_id)
 
-    def _abandon(self, server: PrintServer, lease: Lease, owner: str, reason: str) -> None:
+    def _abandon(self, server: PrintServer, queue_name: str, lease: Lease, owner: str, reason: str) -> None:
         """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
 
         If CUPS cannot even be told to cancel, the job stays RELEASING and recovery finishes this once
@@ -229,8 +230,14 @@ class Releaser:
             return
         if cups_job_id is not None:
             try:
-                server.cancel(cups_job_id, owner)
+                ended = cancel_copy(server, cups_job_id, owner)
             except PrintServerUnavailable:
+                return
+            if ended != DEAD:
+                # The hold was lifted after all (CUPS did it, but its answer was lost): the copy printed
+                # or prints, so the job is sent, and `follow` charges it or holds it again.
+                with self.sessions.begin() as session:
+                    transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner)
                 return
         with self.sessions.begin() as session:
             transitions.unclaim(session, lease, reason, "system")

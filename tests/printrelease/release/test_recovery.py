@@ -68,3 +68,24 @@ def test_a_server_whose_clock_runs_ahead_leaves_live_leases_alone(runtime, relea
     monkeypatch.setattr(recovery, "utcnow", ahead, raising=False)
     assert releaser.recover() == 0, "a lease is stamped and compared by the database's clock"
     assert states(runtime)[job_id] == JobState.RELEASING and [j.state for j in server.remote.values()] == [HELD]
+
+
+def test_a_copy_that_printed_while_recovery_cancelled_it_is_charged_not_held_again(runtime, releaser, server,
+                                                                                   hold):
+    job_id = hold()
+    restore = crashing(server, "release")
+    with pytest.raises(Crash):
+        releaser.release("kimsr", "dept-a")
+    restore()
+    (copy,) = server.remote
+    original = server.cancel
+
+    def cancel_too_late(cups_job_id, owner):  # the stalled releaser lifted the hold, and it printed
+        server.finish(cups_job_id)
+        original(cups_job_id, owner)
+
+    server.cancel = cancel_too_late
+    run_out_lease(runtime, job_id)
+    assert releaser.recover() == 1
+    assert states(runtime)[job_id] == JobState.SENT, "printed: not to be held and printed again"
+    assert releaser.follow() == [job_id] and states(runtime)[job_id] == JobState.PRINTED

@@ -252,3 +252,22 @@ def test_a_stalled_release_that_fails_leaves_the_next_releases_copy_alone(runtim
     server.release = original
     assert server.remote[theirs["id"]].state == HELD, "the next release's copy is not the stalled one's to cancel"
     assert states(runtime)[job_id] == JobState.RELEASING
+
+
+def test_a_release_whose_answer_was_lost_but_printed_is_charged_not_held_again(runtime, releaser, server, hold):
+    job_id = hold()
+    original = server.release
+
+    def lifted_then_lost(cups_job_id, owner):  # CUPS lifted the hold and printed; its answer never came
+        original(cups_job_id, owner)
+        server.finish(cups_job_id)
+        raise PrintServerUnavailable(address=server.address, detail="timed out")
+
+    server.release = lifted_then_lost
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.release = original
+    assert states(runtime)[job_id] == JobState.SENT
+    assert releaser.follow() == [job_id] and states(runtime)[job_id] == JobState.PRINTED
+    with runtime.sessions() as session:
+        assert len(session.scalars(select(UsageRecord)).all()) == 1
