@@ -25,8 +25,12 @@ from printrelease.printing import PRINTER_STOPPED, DeviceStatus, Marker, PrintSe
 
 log = logging.getLogger(__name__)
 
-# Reasons CUPS or printers report without a suffix that are not errors.
-INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "other", "processing-to-stop-point"}
+# Reasons CUPS or printers report without a suffix that are not errors: notes. CUPS says
+# "cups-ipp-missing-<operation>" of a printer that lacks an optional IPP operation or attribute (it
+# prints all the same), and a printer asked to identify itself (it beeps) is not in trouble.
+INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "other", "processing-to-stop-point",
+                 "identify-printer-requested"}
+INFORMATIONAL_PREFIXES = ("cups-ipp-missing-",)
 # Reasons that stop paper coming out, whatever their suffix.
 STOPPERS = {"media-jam", "media-empty", "media-needed", "door-open", "cover-open", "input-tray-missing",
             "output-area-full", "toner-empty", "marker-supply-empty", "marker-waste-full", "offline", "shutdown",
@@ -60,12 +64,17 @@ WORDS = {
 
 def split_reason(reason: str) -> tuple[str, str]:
     """("media-jam", "error") from "media-jam-report": the keyword, and how much it matters here."""
-    keyword, severity = reason, "report" if reason in INFORMATIONAL else "error"
+    keyword, severity = reason, "report" if informational(reason) else "error"
     for suffix in ("error", "warning", "report"):
         if reason.endswith(f"-{suffix}"):
             keyword, severity = reason[: -len(suffix) - 1], suffix
             break
     return keyword, "error" if keyword in STOPPERS else severity
+
+
+def informational(keyword: str) -> bool:
+    """A note, never shown as a problem: "none", "identify-printer-requested", "cups-ipp-missing-..."."""
+    return keyword in INFORMATIONAL or keyword.startswith(INFORMATIONAL_PREFIXES)
 
 
 def word(keyword: str, language: str) -> str:
@@ -98,7 +107,7 @@ def assess(queue: QueueInfo, device: DeviceStatus | None = None, device_problem:
     for reason in queue.reasons + (device.reasons if device else ()):
         keyword, severity = split_reason(reason)
         # Reports worth a look (toner low, as an idle printer says it) are shown with the warnings.
-        target = blocking if severity == "error" else None if keyword in INFORMATIONAL else warnings
+        target = blocking if severity == "error" else None if informational(keyword) else warnings
         if target is not None and keyword not in target:
             target.append(keyword)
     if queue.state == PRINTER_STOPPED and "paused" not in blocking:

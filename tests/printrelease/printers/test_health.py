@@ -16,6 +16,9 @@ from printrelease.release.errors import PrinterUnavailable
     ("fuser-over-temp-error", "fuser-over-temp", "error"),
     ("something-new", "something-new", "error"),  # no suffix: an error, as RFC 8011 says
     ("cups-waiting-for-job-completed", "cups-waiting-for-job-completed", "report"),
+    ("cups-ipp-missing-cancel-job", "cups-ipp-missing-cancel-job", "report"),  # CUPS's notes on a printer
+    ("cups-ipp-missing-job-history", "cups-ipp-missing-job-history", "report"),
+    ("identify-printer-requested", "identify-printer-requested", "report"),
 ])
 def test_reasons_and_their_weight(reason, keyword, severity):
     assert split_reason(reason) == (keyword, severity)
@@ -35,6 +38,12 @@ def test_a_stopped_queue_and_a_jammed_device_block_and_say_why():
 def test_warnings_do_not_block():
     health = assess(QueueInfo("dept-a", reasons=("toner-low-warning",)), DeviceStatus(reasons=("media-low-report",)))
     assert health.ok and health.warnings == ("toner-low", "media-low")
+
+
+def test_notes_neither_block_nor_warn():
+    health = assess(QueueInfo("dept-a", reasons=("cups-ipp-missing-cancel-job", "identify-printer-requested")),
+                    DeviceStatus(reasons=("identify-printer-requested",)))
+    assert health.ok and health.warnings == ()
 
 
 def test_an_unreachable_device_and_a_queue_refusing_jobs_block():
