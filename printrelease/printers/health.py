@@ -58,7 +58,8 @@ WORDS = {
     "disabled": N_("disabled by an administrator"),
     "not-accepting": N_("not accepting jobs"),
     "unreachable": N_("does not answer"),
-    "connecting-to-device": N_("cannot reach the printer"),
+    # One wording for a printer that does not respond, whoever found out: our poll or CUPS's backend.
+    "connecting-to-device": N_("does not answer"),
 }
 
 
@@ -96,7 +97,7 @@ class Health:
 
     def describe(self, language: str = "en") -> str:
         """The blocking reasons in words, with the printer's own message: "paper jam (tray 2)"."""
-        said = ", ".join(word(keyword, language) for keyword in self.blocking or self.warnings)
+        said = ", ".join(dict.fromkeys(word(keyword, language) for keyword in self.blocking or self.warnings))
         if self.message and self.message not in said:
             said = f"{said} ({self.message})" if said else self.message
         return said
@@ -173,7 +174,8 @@ def describe_status(printer: Printer, language: str = "en") -> str:
     if printer.status_checked_at is None:
         return "not polled yet"
     if printer.status_reasons == "unreachable" and printer.status_state is None:
-        return f"unreachable: {printer.status_message} ({printer.status_checked_at:%Y-%m-%d %H:%M} UTC)"
+        checked = f"{printer.status_checked_at:%Y-%m-%d %H:%M} UTC"
+        return f"{word('unreachable', language)}: {printer.status_message} ({checked})"
     reasons = [split_reason(r) for r in printer.status_reasons.split(",") if r]
     errors = [word(k, language) for k, severity in reasons if severity == "error"]
     warnings = [word(k, language) for k, severity in reasons if severity != "error"]
