@@ -67,7 +67,8 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
     task("forgotten login attempts", login_attempts)
     # Does nothing unless PRINTRELEASE_MONTHLY_REPORTS_DIR is set; on the 1st (or the first round after a
     # missed 1st) it writes, and mails, last month's reports once for the whole site.
-    task("monthly reports", lambda: 1 if run_monthly_if_due(runtime.sessions, runtime.settings) else 0)
+    task("monthly reports", lambda: 1 if run_monthly_if_due(runtime.sessions, runtime.reading_sessions,
+                                                            runtime.settings) else 0)
     return done
 
 
