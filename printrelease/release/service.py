@@ -228,19 +228,25 @@ class Releaser:
             # Recovery took the job over (and may have settled it, and another release made a new copy
             # since): whatever copy the job names now is not ours to cancel.
             return
-        if cups_job_id is not None:
-            try:
+        ended = DEAD
+        try:
+            if cups_job_id is None:
+                # An upload that failed midway may have left a copy CUPS took all the same: cancel it
+                # now rather than leave it on hold there for ever (it is this attempt's, by its job-uuid).
+                for remote in server.jobs(queue_name, owner):
+                    if remote.uuid == copy_uuid(lease.attempt):
+                        server.cancel(remote.id, owner)
+            else:
                 ended = cancel_copy(server, cups_job_id, owner)
-            except PrintServerUnavailable:
-                return
+        except PrintServerUnavailable:
+            return
+        with self.sessions.begin() as session:
             if ended != DEAD:
                 # The hold was lifted after all (CUPS did it, but its answer was lost): the copy printed
                 # or prints, so the job is sent, and `follow` charges it or holds it again.
-                with self.sessions.begin() as session:
-                    transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner)
-                return
-        with self.sessions.begin() as session:
-            transitions.unclaim(session, lease, reason, "system")
+                transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner)
+            else:
+                transitions.unclaim(session, lease, reason, "system")
 
     # The other two ways, kept here so that every edge has one object to ask.
 

@@ -271,3 +271,19 @@ def test_a_release_whose_answer_was_lost_but_printed_is_charged_not_held_again(r
     assert releaser.follow() == [job_id] and states(runtime)[job_id] == JobState.PRINTED
     with runtime.sessions() as session:
         assert len(session.scalars(select(UsageRecord)).all()) == 1
+
+
+def test_an_upload_that_fails_after_cups_took_the_copy_leaves_no_copy_on_hold(runtime, releaser, server, hold):
+    job_id = hold()
+    original = server.submit_held
+
+    def answer_lost(*args):  # CUPS took the whole document, but its answer never came
+        original(*args)
+        raise PrintServerUnavailable(address=server.address, detail="connection reset")
+
+    server.submit_held = answer_lost
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.submit_held = original
+    assert [j.state for j in server.remote.values()] == [CANCELED]
+    assert states(runtime)[job_id] == JobState.HELD
