@@ -236,10 +236,10 @@ class TapService:
         while True:
             with self.sessions() as session:
                 first = session.execute(select(Tap.answer, Tap.card_hash).where(
-                    Tap.station_id == station_id, Tap.request_id == request_id)).one()
-            if first.card_hash != digest:
+                    Tap.station_id == station_id, Tap.request_id == request_id)).first()
+            if first is not None and first.card_hash != digest:
                 raise TapIdReused(request_id)
-            answer = first.answer
+            answer = first.answer if first is not None else None
             if answer is not None:
                 return TapResult.from_answer(answer)
             if time.monotonic() > deadline:
