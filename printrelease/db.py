@@ -26,6 +26,17 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def database_now(session) -> datetime:
+    """Now by the database's clock, for times that several servers compare (release leases).
+
+    Servers on several machines share one PostgreSQL, and their own clocks differ: one running ahead
+    would take over its peers' live leases. SQLite serves one server process, so its clock is the clock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return session.scalar(text("SELECT statement_timestamp()"))
+    return utcnow()
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend; SQLite would otherwise hand back naive ones."""
 

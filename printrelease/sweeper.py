@@ -47,9 +47,11 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
             return len(expire_jobs(session, runtime.spool))
 
     def orphans():
-        with runtime.sessions.begin() as session:
-            return (sweep_orphans(session, runtime.spool) + runtime.spool.sweep_temporary()
-                    + runtime.spool.sweep_thumbnails())
+        # It only reads, and walks the spool meanwhile: a large spool takes longer than PostgreSQL lets a
+        # writing session sit idle in a transaction (db.make_engine), and the folders need none at all.
+        with runtime.reading_sessions() as session:
+            removed = sweep_orphans(session, runtime.spool)
+        return removed + runtime.spool.sweep_temporary() + runtime.spool.sweep_thumbnails()
 
     def login_attempts():
         with runtime.sessions.begin() as session:
@@ -67,7 +69,8 @@ def sweep_once(runtime: Runtime, resume_queues: bool = True, poll_printers: bool
     task("forgotten login attempts", login_attempts)
     # Does nothing unless PRINTRELEASE_MONTHLY_REPORTS_DIR is set; on the 1st (or the first round after a
     # missed 1st) it writes, and mails, last month's reports once for the whole site.
-    task("monthly reports", lambda: 1 if run_monthly_if_due(runtime.sessions, runtime.settings) else 0)
+    task("monthly reports", lambda: 1 if run_monthly_if_due(runtime.sessions, runtime.reading_sessions,
+                                                            runtime.settings) else 0)
     return done
 
 

@@ -17,6 +17,7 @@ from printrelease.printing import (
     PrintServerUnavailable,
     QueueInfo,
     RemoteJob,
+    job_name,
 )
 
 
@@ -50,7 +51,8 @@ class FakePrintServer:
         self._check()
         with self._lock:
             job_id = next(self._ids)
-        self.remote[job_id] = RemoteJob(job_id, HELD, name=title, owner=owner, queue=queue)
+        self.remote[job_id] = RemoteJob(job_id, HELD, name=job_name(title), owner=owner, queue=queue,
+                                        uuid=options.get("job-uuid", ""))
         self.documents[job_id] = Path(path).read_bytes()
         self.options[job_id] = dict(options)
         if self.on_submit is not None:

@@ -7,6 +7,7 @@ import click
 from printrelease.cli import ROW_ID, audit, cli_actor, in_transaction
 from printrelease.db import utcnow
 from printrelease.i18n import terminal_language
+from printrelease.jobs.colour import measure_colour
 from printrelease.jobs.models import JobState
 from printrelease.jobs.service import delete_job, expire_jobs, get_job, list_jobs
 from printrelease.prices.money import format_money
@@ -105,6 +106,10 @@ def resolve(runtime, job_id, outcome) -> None:
     """Settle a lost job (sent, but CUPS forgot it before its end was seen): see `jobs list --state lost`."""
     if outcome is None:
         raise click.UsageError("say what happened: --printed or --held")
+    if outcome == "printed":
+        # Charged page by page, as `follow` charges a job it saw print: measured while the document is
+        # still there (the resolution deletes it), outside the transaction (rendering takes a while).
+        measure_colour(runtime.sessions, runtime.spool, job_id)
     with runtime.sessions.begin() as session:
         job = resolve_lost_job(session, runtime.spool, job_id, outcome == "printed", actor=cli_actor(),
                                hold_until=utcnow() + runtime.site_settings.values().hold_time)

@@ -89,7 +89,7 @@ def monthly(runtime: Runtime, folder, mail_to, month) -> None:
     settings = runtime.settings
     first, last = month_of(month) if month else previous_month(local_now(settings.timezone).date())
     try:
-        paths = run_monthly(runtime.sessions, settings, first, last, folder, mail_to)
+        paths = run_monthly(runtime.reading_sessions, settings, first, last, folder, mail_to)
     except PermissionError:
         # Written by the service user, which may not enter the folder named (/root, say).
         owner = settings.service_user or "this user"

@@ -20,7 +20,8 @@ UPDATE changed no row has lost a race and stops.
     expire      held              expired     its deadline has passed
 
 Nothing else writes `Job.state`. A lease is (attempt, holder): the attempt names one claim of the job,
-the holder the server process working on it. Functions take a session, never commit, and return whether
+the holder the server process working on it; its expiry is stamped and compared by the database's clock
+(`database_now`), which all servers share. Functions take a session, never commit, and return whether
 they won; log lines and deletions of document bytes wait for the caller's commit.
 """
 
@@ -34,7 +35,7 @@ from uuid import uuid4
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from printrelease.db import utcnow
+from printrelease.db import database_now, utcnow
 from printrelease.jobs.audit import delete_bytes_after_commit, log_after_commit, record_event_for
 from printrelease.jobs.models import Job, JobState
 from printrelease.spool import Spool
@@ -79,7 +80,7 @@ def _holds(lease: Lease) -> tuple:
 def claim(session: Session, job_id: int, printer_id: int, printer: str, holder: str, lease_for: timedelta,
           actor: str) -> Lease | None:
     """HELD -> RELEASING for `holder`, unless someone else claimed, deleted or expired it first."""
-    now, attempt = utcnow(), str(uuid4())
+    now, attempt = database_now(session), str(uuid4())
     won = _apply(session, job_id, [HELD], (or_(Job.expires_at.is_(None), Job.expires_at > now),),
                  dict(state=RELEASING, release_attempt=attempt, lease_holder=holder, lease_expires_at=now + lease_for,
                       printer_id=printer_id, dest_cups_job_id=None, state_reason=f"being sent to {printer}"),
@@ -91,7 +92,7 @@ def renew(session: Session, lease: Lease, lease_for: timedelta) -> bool:
     """Extend the lease; False if it is no longer ours (recovery took the job over)."""
     result = session.execute(
         update(Job).where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))
-        .values(lease_expires_at=utcnow() + lease_for).execution_options(synchronize_session=False))
+        .values(lease_expires_at=database_now(session) + lease_for).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
@@ -101,14 +102,24 @@ def record(session: Session, lease: Lease, cups_job_id: int, sides: str, color_m
     result = session.execute(
         update(Job).where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))
         .values(dest_cups_job_id=cups_job_id, sides=sides, color_mode=color_mode,
-                lease_expires_at=utcnow() + lease_for, updated_at=utcnow())
+                lease_expires_at=database_now(session) + lease_for, updated_at=utcnow())
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
+def recorded_copy(session: Session, lease: Lease) -> tuple[bool, int | None]:
+    """Whether the lease is still ours, and if so the CUPS job recorded under it (None if none yet).
+
+    A read, but guarded like a transition: once the lease is another's, so is the copy it names.
+    """
+    row = session.execute(select(Job.dest_cups_job_id)
+                          .where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))).first()
+    return (True, row.dest_cups_job_id) if row is not None else (False, None)
+
+
 def take_over(session: Session, job_id: int, attempt: str, holder: str, lease_for: timedelta) -> Lease | None:
     """Recovery: hold a RELEASING job whose releaser stopped renewing its lease (it died, or hangs)."""
-    now = utcnow()
+    now = database_now(session)
     result = session.execute(
         update(Job).where(Job.id == job_id, Job.state == RELEASING, Job.release_attempt == attempt,
                           or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now))
@@ -121,7 +132,7 @@ def send(session: Session, lease: Lease, queue: str, cups_job_id: int, actor: st
     """RELEASING -> SENT: the CUPS job's hold is lifted; `follow` watches it from now on."""
     reason = f"accepted by {queue} as CUPS job {cups_job_id}"
     return _apply(session, lease.job_id, [RELEASING], _holds(lease),
-                  dict(state=SENT, released_at=utcnow(), lease_holder=None, lease_expires_at=None,
+                  dict(state=SENT, released_at=database_now(session), lease_holder=None, lease_expires_at=None,
                        state_reason=reason), "sent", actor, reason, cups_job=cups_job_id, **log_fields) is not None
 
 

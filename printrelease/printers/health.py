@@ -25,8 +25,12 @@ from printrelease.printing import PRINTER_STOPPED, DeviceStatus, Marker, PrintSe
 
 log = logging.getLogger(__name__)
 
-# Reasons CUPS or printers report without a suffix that are not errors.
-INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "other", "processing-to-stop-point"}
+# Reasons CUPS or printers report without a suffix that are not errors: notes. CUPS says
+# "cups-ipp-missing-<operation>" of a printer that lacks an optional IPP operation or attribute (it
+# prints all the same), and a printer asked to identify itself (it beeps) is not in trouble.
+INFORMATIONAL = {"none", "cups-waiting-for-job-completed", "moving-to-paused", "other", "processing-to-stop-point",
+                 "identify-printer-requested"}
+INFORMATIONAL_PREFIXES = ("cups-ipp-missing-",)
 # Reasons that stop paper coming out, whatever their suffix.
 STOPPERS = {"media-jam", "media-empty", "media-needed", "door-open", "cover-open", "input-tray-missing",
             "output-area-full", "toner-empty", "marker-supply-empty", "marker-waste-full", "offline", "shutdown",
@@ -54,18 +58,24 @@ WORDS = {
     "disabled": N_("disabled by an administrator"),
     "not-accepting": N_("not accepting jobs"),
     "unreachable": N_("does not answer"),
-    "connecting-to-device": N_("cannot reach the printer"),
+    # One wording for a printer that does not respond, whoever found out: our poll or CUPS's backend.
+    "connecting-to-device": N_("does not answer"),
 }
 
 
 def split_reason(reason: str) -> tuple[str, str]:
     """("media-jam", "error") from "media-jam-report": the keyword, and how much it matters here."""
-    keyword, severity = reason, "report" if reason in INFORMATIONAL else "error"
+    keyword, severity = reason, "report" if informational(reason) else "error"
     for suffix in ("error", "warning", "report"):
         if reason.endswith(f"-{suffix}"):
             keyword, severity = reason[: -len(suffix) - 1], suffix
             break
     return keyword, "error" if keyword in STOPPERS else severity
+
+
+def informational(keyword: str) -> bool:
+    """A note, never shown as a problem: "none", "identify-printer-requested", "cups-ipp-missing-..."."""
+    return keyword in INFORMATIONAL or keyword.startswith(INFORMATIONAL_PREFIXES)
 
 
 def word(keyword: str, language: str) -> str:
@@ -87,7 +97,7 @@ class Health:
 
     def describe(self, language: str = "en") -> str:
         """The blocking reasons in words, with the printer's own message: "paper jam (tray 2)"."""
-        said = ", ".join(word(keyword, language) for keyword in self.blocking or self.warnings)
+        said = ", ".join(dict.fromkeys(word(keyword, language) for keyword in self.blocking or self.warnings))
         if self.message and self.message not in said:
             said = f"{said} ({self.message})" if said else self.message
         return said
@@ -98,7 +108,7 @@ def assess(queue: QueueInfo, device: DeviceStatus | None = None, device_problem:
     for reason in queue.reasons + (device.reasons if device else ()):
         keyword, severity = split_reason(reason)
         # Reports worth a look (toner low, as an idle printer says it) are shown with the warnings.
-        target = blocking if severity == "error" else None if keyword in INFORMATIONAL else warnings
+        target = blocking if severity == "error" else None if informational(keyword) else warnings
         if target is not None and keyword not in target:
             target.append(keyword)
     if queue.state == PRINTER_STOPPED and "paused" not in blocking:
@@ -164,7 +174,8 @@ def describe_status(printer: Printer, language: str = "en") -> str:
     if printer.status_checked_at is None:
         return "not polled yet"
     if printer.status_reasons == "unreachable" and printer.status_state is None:
-        return f"unreachable: {printer.status_message} ({printer.status_checked_at:%Y-%m-%d %H:%M} UTC)"
+        checked = f"{printer.status_checked_at:%Y-%m-%d %H:%M} UTC"
+        return f"{word('unreachable', language)}: {printer.status_message} ({checked})"
     reasons = [split_reason(r) for r in printer.status_reasons.split(",") if r]
     errors = [word(k, language) for k, severity in reasons if severity == "error"]
     warnings = [word(k, language) for k, severity in reasons if severity != "error"]

@@ -13,6 +13,12 @@ from printrelease.i18n import N_
 PENDING, HELD, PROCESSING, STOPPED, CANCELED, ABORTED, COMPLETED = 3, 4, 5, 6, 7, 8, 9
 # IPP printer-state values
 PRINTER_IDLE, PRINTER_PROCESSING, PRINTER_STOPPED = 3, 4, 5
+NAME_OCTETS = 255  # an IPP name's limit (RFC 8011 5.1.3): CUPS names a longer job-name "Untitled"
+
+
+def job_name(title: str) -> str:
+    """The title as CUPS keeps it as a job-name: at most 255 UTF-8 octets, cut on a character boundary."""
+    return title.encode("utf-8")[:NAME_OCTETS].decode("utf-8", "ignore")
 
 
 class PrintServerUnavailable(PrintReleaseError):
@@ -77,6 +83,7 @@ class RemoteJob:
     reasons: tuple[str, ...] = ()
     message: str = ""
     impressions_completed: int | None = None
+    uuid: str = ""  # job-uuid, "urn:uuid:..."; a release names its copy with its attempt (release/lease.py)
 
     @property
     def is_finished(self) -> bool:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import cups
 
-from printrelease.printing import DeviceStatus, Marker, PrintServerUnavailable, QueueInfo, RemoteJob
+from printrelease.printing import DeviceStatus, Marker, PrintServerUnavailable, QueueInfo, RemoteJob, job_name
 
 _JOB_ATTRIBUTES = [
     "job-id",
@@ -21,6 +21,7 @@ _JOB_ATTRIBUTES = [
     "job-state-reasons",
     "job-printer-state-message",
     "job-impressions-completed",
+    "job-uuid",
 ]
 _QUEUE_ATTRIBUTES = [
     "printer-name",
@@ -159,7 +160,7 @@ class CupsPrintServer:
     def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
         options = {**options, "job-hold-until": "indefinite"}
         with self._connection(owner) as connection:
-            return connection.printFile(queue, str(path), title, options)
+            return connection.printFile(queue, str(path), job_name(title), options)
 
     def release(self, job_id: int, owner: str) -> None:
         with self._connection(owner) as connection:
@@ -221,6 +222,7 @@ def _remote_job(job_id: int, attrs: dict) -> RemoteJob:
         reasons=_as_tuple(attrs.get("job-state-reasons")),
         message=str(attrs.get("job-printer-state-message") or ""),
         impressions_completed=attrs.get("job-impressions-completed"),
+        uuid=str(attrs.get("job-uuid") or ""),
     )
 
 

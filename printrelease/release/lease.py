@@ -19,6 +19,13 @@ log = logging.getLogger(__name__)
 _STARTED = f"{time.time():.0f}"
 
 
+def copy_uuid(attempt: str) -> str:
+    """The job-uuid of the CUPS copy that one release attempt makes (an attempt is a UUID): CUPS keeps a
+    client's job-uuid, so recovery can tell this attempt's copy from any other copy of the same owner
+    and title (a second job of that name, another release in flight)."""
+    return f"urn:uuid:{attempt}"
+
+
 def this_process() -> str:
     """host:pid:start of this server process: unique across machines and across restarts."""
     return f"{socket.gethostname()}:{os.getpid()}:{_STARTED}"

@@ -14,12 +14,14 @@ from uuid import uuid4
 from sqlalchemy import or_, select
 
 from printrelease.accounts.models import User
-from printrelease.db import utcnow
+from printrelease.db import database_now
 from printrelease.jobs import transitions
 from printrelease.jobs.models import Job, JobState
 from printrelease.jobs.transitions import Lease
 from printrelease.printers.models import Printer
 from printrelease.printing import ABORTED, CANCELED, HELD, PrintServer, PrintServerUnavailable
+from printrelease.release.cancel import DEAD, cancel_copy
+from printrelease.release.lease import copy_uuid
 
 if TYPE_CHECKING:
     from printrelease.release.service import Releaser
@@ -31,13 +33,9 @@ INTERRUPTED = "release was interrupted before printing; held again"
 
 def recover(releaser: "Releaser") -> int:
     """Take over and settle every RELEASING job whose lease has run out; returns how many were taken."""
-    query = (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Job.title, Printer.cups_server,
-                    Printer.cups_queue, User.login)
-             .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
-             .where(Job.state == JobState.RELEASING,
-                    or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < utcnow())))
     with releaser.sessions() as session:
-        stale = session.execute(query).all()
+        now = database_now(session)  # the clock every server's leases are stamped by
+        stale = session.execute(_stale(now)).all()
     taken = 0
     for row in stale:
         # A holder name of its own, even within the releaser's process: a thread of this process that
@@ -56,11 +54,20 @@ def recover(releaser: "Releaser") -> int:
     return taken
 
 
+def _stale(now):
+    return (select(Job.id, Job.release_attempt, Job.dest_cups_job_id, Printer.cups_server, Printer.cups_queue,
+                   User.login)
+            .join(Printer, Job.printer_id == Printer.id).join(User, Job.owner_id == User.id)
+            .where(Job.state == JobState.RELEASING,
+                   or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now)))
+
+
 def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> None:
     if row.dest_cups_job_id is None:
-        # A copy submitted but not recorded is still on hold in CUPS: cancel it, hold the job again.
+        # A copy submitted but not recorded is still on hold in CUPS: cancel it, hold the job again. Only
+        # this attempt's copy: the owner's others (the same title again, a live release) are not ours.
         for remote in server.jobs(row.cups_queue, row.login):
-            if remote.state == HELD and remote.name == row.title:
+            if remote.state == HELD and remote.uuid == copy_uuid(row.release_attempt):
                 server.cancel(remote.id, row.login)
         _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
         return
@@ -71,9 +78,13 @@ def _settle(releaser: "Releaser", server: PrintServer, lease: Lease, row) -> Non
         log.warning("job %s is lost: %s", row.id, reason)
         _finish(releaser, lambda s: transitions.lose(s, row.id, lease.attempt, reason, "recovery", lease.holder))
     elif remote.state == HELD:
-        # Its owner left the printer long ago: it must not print unattended.
-        server.cancel(row.dest_cups_job_id, row.login)
-        _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+        # Its owner left the printer long ago: it must not print unattended. A releaser that only stalled
+        # may be lifting the hold right now, so the copy may have printed (or be printing) after all.
+        if cancel_copy(server, row.dest_cups_job_id, row.login) == DEAD:
+            _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
+        else:
+            _finish(releaser, lambda s: transitions.send(s, lease, row.cups_queue, row.dest_cups_job_id,
+                                                         "recovery", user=row.login))
     elif remote.state in (CANCELED, ABORTED):
         _finish(releaser, lambda s: transitions.unclaim(s, lease, INTERRUPTED, "recovery"))
     else:

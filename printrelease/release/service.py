@@ -5,7 +5,7 @@ to CUPS. It therefore takes a session factory, not a session. For each job, just
 
 1. claim: HELD -> RELEASING with a fresh attempt and a lease held by this process;
 2. submit the document to the destination queue with job-hold-until=indefinite, the lease renewed
-   from another thread while the upload runs;
+   from another thread while the upload runs (and again while step 4 lifts the hold);
 3. record the CUPS job id, if the lease is still ours (if not, cancel the copy: recovery took over);
 4. lift the CUPS job's hold and mark the job SENT, if the lease is still ours;
 5. `follow` (release/follow.py) later sees CUPS finish it: PRINTED with a usage row, or back to HELD.
@@ -39,9 +39,10 @@ from printrelease.printers.health import check_printer, record_health
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.printing import PrintServer, PrintServerUnavailable, QueueInfo
+from printrelease.release.cancel import DEAD, cancel_copy
 from printrelease.release.errors import JobNotSent, NotSent, PrinterLost, PrinterUnavailable, UserDisabled
 from printrelease.release.follow import follow
-from printrelease.release.lease import LeaseKeeper, this_process
+from printrelease.release.lease import LeaseKeeper, copy_uuid, this_process
 from printrelease.release.options import adapt_options
 from printrelease.release.recovery import recover
 from printrelease.spool import Spool, SpoolDamaged
@@ -141,7 +142,7 @@ class Releaser:
             try:
                 released = self._send(server, queue, lease, document, actor, login)
             except PrintServerUnavailable as error:
-                self._abandon(server, lease, login, f"printer {printer_name} is unavailable: {error}")
+                self._abandon(server, queue.name, lease, login, f"printer {printer_name} is unavailable: {error}")
                 if not result.released:
                     raise PrinterUnavailable(printer_name, str(error)) from error
                 result.problems.append(PrinterLost(printer=printer_name, why=error))
@@ -191,7 +192,8 @@ class Releaser:
                 transitions.fail(session, lease, str(error), actor)
             raise
         with LeaseKeeper(self.sessions, lease, self.policy.lease) as keeper:
-            cups_job_id = server.submit_held(queue.name, path, title, owner, adapted.options)
+            cups_job_id = server.submit_held(queue.name, path, title, owner,
+                                             {**adapted.options, "job-uuid": copy_uuid(lease.attempt)})
         with self.sessions.begin() as session:
             recorded = not keeper.lost and transitions.record(session, lease, cups_job_id, adapted.sides,
                                                               adapted.color_mode, self.policy.lease)
@@ -204,28 +206,47 @@ class Releaser:
                         cups_job_id)
             server.cancel(cups_job_id, owner)
             return None
-        server.release(cups_job_id, owner)
+        # Lifting the hold may take as long as an upload (a slow CUPS): were the lease to run out
+        # meanwhile, recovery would see the copy held and cancel it while the hold is being lifted.
+        with LeaseKeeper(self.sessions, lease, self.policy.lease):
+            server.release(cups_job_id, owner)
         with self.sessions.begin() as session:
             if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
                 # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
                 return None
         return ReleasedJob(lease.job_id, title, document.pages, document.sheets, cups_job_id)
 
-    def _abandon(self, server: PrintServer, lease: Lease, owner: str, reason: str) -> None:
+    def _abandon(self, server: PrintServer, queue_name: str, lease: Lease, owner: str, reason: str) -> None:
         """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
 
         If CUPS cannot even be told to cancel, the job stays RELEASING and recovery finishes this once
         the lease has run out.
         """
         with self.sessions() as session:
-            cups_job_id = session.scalar(select(Job.dest_cups_job_id).where(Job.id == lease.job_id))
-        if cups_job_id is not None:
-            try:
-                server.cancel(cups_job_id, owner)
-            except PrintServerUnavailable:
-                return
+            ours, cups_job_id = transitions.recorded_copy(session, lease)
+        if not ours:
+            # Recovery took the job over (and may have settled it, and another release made a new copy
+            # since): whatever copy the job names now is not ours to cancel.
+            return
+        ended = DEAD
+        try:
+            if cups_job_id is None:
+                # An upload that failed midway may have left a copy CUPS took all the same: cancel it
+                # now rather than leave it on hold there for ever (it is this attempt's, by its job-uuid).
+                for remote in server.jobs(queue_name, owner):
+                    if remote.uuid == copy_uuid(lease.attempt):
+                        server.cancel(remote.id, owner)
+            else:
+                ended = cancel_copy(server, cups_job_id, owner)
+        except PrintServerUnavailable:
+            return
         with self.sessions.begin() as session:
-            transitions.unclaim(session, lease, reason, "system")
+            if ended != DEAD:
+                # The hold was lifted after all (CUPS did it, but its answer was lost): the copy printed
+                # or prints, so the job is sent, and `follow` charges it or holds it again.
+                transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner)
+            else:
+                transitions.unclaim(session, lease, reason, "system")
 
     # The other two ways, kept here so that every edge has one object to ask.
 

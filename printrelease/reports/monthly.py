@@ -3,7 +3,7 @@ by mail, once per month across restarts and servers.
 
 `run_monthly_if_due` commits between its steps (claim the month, write and send, record the outcome):
 the work takes a while and must neither run twice on two servers nor be forgotten by a crash, so it
-takes a session factory rather than a session.
+takes session factories rather than a session: one to write, one to read the reports through.
 """
 
 from __future__ import annotations
@@ -89,10 +89,15 @@ def send(settings: Settings, message: EmailMessage) -> None:
         raise MailFailed(server=server, detail=str(error)) from error
 
 
-def run_monthly(sessions: sessionmaker, settings: Settings, first: date, last: date, folder: Path,
+def run_monthly(reading_sessions: sessionmaker, settings: Settings, first: date, last: date, folder: Path,
                 mail_to: str | None = None) -> list[Path]:
-    """Write the month's reports to `folder` and, when an SMTP server is configured, mail them."""
-    with sessions() as session:
+    """Write the month's reports to `folder` and, when an SMTP server is configured, mail them.
+
+    Read through reading sessions (`Runtime.reading_sessions`): the nine files are written in one
+    transaction, and building a large XLSX or PDF takes minutes with no query, longer than PostgreSQL
+    lets a writing session sit idle in a transaction (db.make_engine), which would end it midway.
+    """
+    with reading_sessions() as session:
         files = write_monthly(session, folder, first, last, Site.from_settings(settings), settings.report_language)
     if mail_to:
         if not settings.smtp_host:
@@ -101,7 +106,8 @@ def run_monthly(sessions: sessionmaker, settings: Settings, first: date, last: d
     return files
 
 
-def run_monthly_if_due(sessions: sessionmaker, settings: Settings, now: datetime | None = None) -> str | None:
+def run_monthly_if_due(sessions: sessionmaker, reading_sessions: sessionmaker, settings: Settings,
+                       now: datetime | None = None) -> str | None:
     """For the server's sweep: last month's reports, once, from the 1st on; returns the month if it ran.
 
     Enabled by PRINTRELEASE_MONTHLY_REPORTS_DIR. A month is claimed in `report_runs` first, so that of
@@ -119,7 +125,7 @@ def run_monthly_if_due(sessions: sessionmaker, settings: Settings, now: datetime
         return None
     status, detail = "done", ""
     try:
-        files = run_monthly(sessions, settings, first, last, settings.monthly_reports_dir,
+        files = run_monthly(reading_sessions, settings, first, last, settings.monthly_reports_dir,
                             settings.monthly_reports_mail_to)
         detail = ", ".join(f.name for f in files)
     except (PrintReleaseError, OSError) as error:

@@ -23,3 +23,13 @@ class StationExists(Invalid):
 class BadReleaseMode(Invalid):
     code = "bad_release_mode"
     template = N_("'%(mode)s' is not a release mode (%(modes)s)")
+
+
+class TapIdReused(Invalid):
+    """A station sent a tap id it used before, with another card: a repeat must be the same tap."""
+
+    code = "tap_id_reused"
+    template = N_("tap id '%(tap_id)s' was used before for another card; give each tap an id of its own")
+
+    def __init__(self, tap_id: str):
+        super().__init__(tap_id=tap_id)

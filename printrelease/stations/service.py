@@ -25,7 +25,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.printers.service import get_printer
 from printrelease.release.errors import PrinterUnavailable
 from printrelease.release.service import Releaser
-from printrelease.stations.errors import BadReleaseMode, StationExists, UnknownStation
+from printrelease.stations.errors import BadReleaseMode, StationExists, TapIdReused, UnknownStation
 from printrelease.stations.models import RELEASE_MODES, Station, Tap, TapOutcome
 from printrelease.stations.wording import wording
 
@@ -160,7 +160,7 @@ class TapService:
         """Answer a tap. A `request_id` seen before gets the first answer again, never a second release."""
         started, tap_id = time.monotonic(), None
         if request_id is not None:
-            first = self._begin(station_id, request_id)
+            first = self._begin(station_id, request_id, self._digest(uid))
             if isinstance(first, TapResult):
                 return first  # a repeat of a tap, measured once, when it was first answered
             tap_id = first
@@ -210,11 +210,22 @@ class TapService:
             self._log(session, tap_id, station_id, digest, last4, user_id, result)
         return result
 
-    def _begin(self, station_id: int, request_id: str) -> int | TapResult:
-        """Record that this request is being answered (the row's id), or the answer to its first copy."""
+    def _digest(self, uid: str) -> str:
+        """The card's keyed hash, as a tap's row keeps it ("" for a UID that is no card number)."""
+        try:
+            return numbers.card_hash(self.card_key, numbers.from_hex(uid))
+        except Invalid:
+            return ""
+
+    def _begin(self, station_id: int, request_id: str, digest: str) -> int | TapResult:
+        """Record that this request is being answered (the row's id), or the answer to its first copy.
+
+        The card is noted at once: a repeat must be of the same card, or it would be given (and shown at
+        the reader) another person's answer.
+        """
         try:
             with self.sessions.begin() as session:
-                row = Tap(station_id=station_id, card_hash="", last4="", outcome=TapOutcome.PENDING,
+                row = Tap(station_id=station_id, card_hash=digest, last4="", outcome=TapOutcome.PENDING,
                           request_id=request_id)
                 session.add(row)
                 session.flush()
@@ -224,8 +235,11 @@ class TapService:
         deadline = time.monotonic() + self.policy.answer_wait
         while True:
             with self.sessions() as session:
-                answer = session.scalar(select(Tap.answer).where(Tap.station_id == station_id,
-                                                                 Tap.request_id == request_id))
+                first = session.execute(select(Tap.answer, Tap.card_hash).where(
+                    Tap.station_id == station_id, Tap.request_id == request_id)).first()
+            if first is not None and first.card_hash != digest:
+                raise TapIdReused(request_id)
+            answer = first.answer if first is not None else None
             if answer is not None:
                 return TapResult.from_answer(answer)
             if time.monotonic() > deadline:

@@ -170,3 +170,24 @@ def test_serve_refuses_more_than_one_worker_on_sqlite(tmp_path):
 
     refused = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"PRINTRELEASE_DATA_DIR": str(tmp_path)})
     assert refused.exit_code == 2 and "SQLite serves one worker process only" in refused.output
+
+
+def test_a_lost_job_resolved_as_printed_is_charged_for_its_colour_pages(runner, runtime, tmp_path):
+    from sqlalchemy import select
+
+    from printrelease.jobs.capture import CaptureRequest, capture_job
+    from printrelease.jobs.models import JobState
+    from printrelease.usage.models import UsageRecord
+    from sandbox.documents import make_pdf
+
+    body = make_pdf(tmp_path / "doc.pdf", "보고서", pages=3, colour_pages={2}).read_bytes()
+    request = CaptureRequest(user="kimsr", title="보고서", options="job-uuid=urn:uuid:lost-colour print-color-mode=color")
+    with runtime.sessions.begin() as session:
+        job = capture_job(session, runtime.spool, runtime.capture_policy, request, [body]).job
+        assert job.color_pages is None  # released before the sweep measured it
+        job.state = JobState.LOST
+        job_id = job.id
+    assert "printed" in runner.invoke("jobs", "resolve", str(job_id), "--printed").output
+    with runtime.sessions() as session:
+        (usage,) = session.scalars(select(UsageRecord)).all()
+        assert (usage.pages, usage.color_impressions) == (3, 1)

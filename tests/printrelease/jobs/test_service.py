@@ -130,3 +130,23 @@ def test_ghostscript_runs_within_limits_and_a_failure_charges_colour(runtime, tm
     with runtime.sessions() as session:
         job = session.get(Job, job_id)
         assert job.color_pages == 4 and "colour analysis failed" in job.events[-1].detail
+
+
+# PostgreSQL only: it alone ends idle transactions.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_slow_spool_walk_outlasts_the_idle_transaction_timeout(runtime, pdf, monkeypatch, database_url):
+    import time
+
+    from printrelease.db import make_engine
+    from printrelease.runtime import Runtime
+    from printrelease.spool import Spool
+    from printrelease.sweeper import sweep_once
+
+    server = Runtime(runtime.settings)
+    server.__dict__["engine"] = make_engine(runtime.settings.effective_database_url, idle_transaction_seconds=1)
+    original = Spool.sweep_thumbnails
+    monkeypatch.setattr(Spool, "sweep_thumbnails", lambda spool: time.sleep(1.5) or original(spool))  # a big spool
+    try:
+        assert "orphans" in sweep_once(server, resume_queues=False)
+    finally:
+        server.close()

@@ -100,3 +100,24 @@ def test_a_stalled_releaser_loses_its_job_and_cancels_its_late_copy(runtime, rel
     server.finish(again.cups_job_id)
     assert releaser.follow() == [job_id]
     assert usage_rows(runtime) == 1 and states(runtime)[job_id] == JobState.PRINTED
+
+
+def test_a_slow_release_job_call_keeps_the_lease_and_is_not_recovered(runtime, releaser, server, hold):
+    job_id = hold()
+    started, finish, original = threading.Event(), threading.Event(), server.release
+
+    def slow_release(*args):  # CUPS takes its time to answer Release-Job
+        started.set()
+        assert finish.wait(30)
+        original(*args)
+
+    server.release = slow_release
+    first = threading.Thread(target=lambda: releaser.release("kimsr", "dept-a"))
+    first.start()
+    assert started.wait(10)
+    lease_renewals(runtime, job_id, 3)
+    assert releaser.recover() == 0, "the hold is being lifted: the copy must not be cancelled meanwhile"
+    finish.set()
+    first.join(10)
+    (copy,) = server.remote.values()
+    assert copy.state != CANCELED and states(runtime)[job_id] == JobState.SENT

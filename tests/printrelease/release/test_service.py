@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from printrelease.accounts.service import set_active
 from printrelease.jobs.capture import CaptureRequest, capture_job
@@ -256,3 +256,61 @@ def test_what_was_not_sent_is_a_domain_error_each_edge_words(runtime, releaser, 
         set_active(session, "kimsr", False)
     (disabled,) = releaser.release("kimsr", "dept-a").problems
     assert disabled.code == "user_disabled" and disabled.words("ko") == "kimsr 계정은 사용 중지되어 아무것도 보내지 않았습니다"
+
+
+def test_a_stalled_release_that_fails_leaves_the_next_releases_copy_alone(runtime, releaser, server, hold):
+    job_id = hold()
+    original, theirs = server.release, {}
+
+    def release_after_a_takeover(cups_job_id, owner):
+        # While this releaser stalled, recovery settled the job and another release made its own copy.
+        server.cancel(cups_job_id, owner)
+        theirs["id"] = server.submit_held("dept-a", runtime.spool.path_for(key), "예산안", owner, {})
+        with runtime.sessions.begin() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(
+                release_attempt="the-next-attempt", lease_holder="other:2:0", dest_cups_job_id=theirs["id"]))
+        raise PrintServerUnavailable(address=server.address, detail="timed out")
+
+    with runtime.sessions() as session:
+        key = session.get(Job, job_id).storage_key
+    server.release = release_after_a_takeover
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.release = original
+    assert server.remote[theirs["id"]].state == HELD, "the next release's copy is not the stalled one's to cancel"
+    assert states(runtime)[job_id] == JobState.RELEASING
+
+
+def test_a_release_whose_answer_was_lost_but_printed_is_charged_not_held_again(runtime, releaser, server, hold):
+    job_id = hold()
+    original = server.release
+
+    def lifted_then_lost(cups_job_id, owner):  # CUPS lifted the hold and printed; its answer never came
+        original(cups_job_id, owner)
+        server.finish(cups_job_id)
+        raise PrintServerUnavailable(address=server.address, detail="timed out")
+
+    server.release = lifted_then_lost
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.release = original
+    assert states(runtime)[job_id] == JobState.SENT
+    assert releaser.follow() == [job_id] and states(runtime)[job_id] == JobState.PRINTED
+    with runtime.sessions() as session:
+        assert len(session.scalars(select(UsageRecord)).all()) == 1
+
+
+def test_an_upload_that_fails_after_cups_took_the_copy_leaves_no_copy_on_hold(runtime, releaser, server, hold):
+    job_id = hold()
+    original = server.submit_held
+
+    def answer_lost(*args):  # CUPS took the whole document, but its answer never came
+        original(*args)
+        raise PrintServerUnavailable(address=server.address, detail="connection reset")
+
+    server.submit_held = answer_lost
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    server.submit_held = original
+    assert [j.state for j in server.remote.values()] == [CANCELED]
+    assert states(runtime)[job_id] == JobState.HELD
