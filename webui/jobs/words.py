@@ -1,18 +1,8 @@
 """How a job's states and options read on the pages (marked here, translated where shown)."""
 
 from printrelease.i18n import N_
+from printrelease.jobs.words import STATES  # noqa: F401 - the pages read them from here
 
-STATES = {
-    "held": N_("Held"),
-    "releasing": N_("Being sent"),
-    "sent": N_("Sent to the printer"),
-    "printed": N_("Printed"),
-    "rejected": N_("Refused"),
-    "deleted": N_("Deleted"),
-    "expired": N_("Expired"),
-    "failed": N_("Failed"),
-    "lost": N_("Unknown: ask an administrator"),
-}
 SIDES = {
     "one-sided": N_("One-sided"),
     "two-sided-long-edge": N_("Two-sided (long edge)"),
