@@ -142,7 +142,11 @@ class Releaser:
             try:
                 released = self._send(server, queue, lease, document, actor, login)
             except PrintServerUnavailable as error:
-                self._abandon(server, queue.name, lease, login, f"printer {printer_name} is unavailable: {error}")
+                printing = self._abandon(server, queue.name, lease, login,
+                                         f"printer {printer_name} is unavailable: {error}")
+                if printing is not None:  # its answer was lost, not the copy: the person sees it print
+                    result.released.append(ReleasedJob(lease.job_id, document.title, document.pages,
+                                                       document.sheets, printing))
                 if not result.released:
                     raise PrinterUnavailable(printer_name, str(error)) from error
                 result.problems.append(PrinterLost(printer=printer_name, why=error))
@@ -216,9 +220,10 @@ class Releaser:
                 return None
         return ReleasedJob(lease.job_id, title, document.pages, document.sheets, cups_job_id)
 
-    def _abandon(self, server: PrintServer, queue_name: str, lease: Lease, owner: str, reason: str) -> None:
+    def _abandon(self, server: PrintServer, queue_name: str, lease: Lease, owner: str, reason: str) -> int | None:
         """Give up a job whose sending failed midway: cancel any copy CUPS has, then hold it again.
 
+        Returns the CUPS job id if the copy turned out to be printing after all (the job is then sent).
         If CUPS cannot even be told to cancel, the job stays RELEASING and recovery finishes this once
         the lease has run out.
         """
@@ -227,7 +232,7 @@ class Releaser:
         if not ours:
             # Recovery took the job over (and may have settled it, and another release made a new copy
             # since): whatever copy the job names now is not ours to cancel.
-            return
+            return None
         ended = DEAD
         try:
             if cups_job_id is None:
@@ -239,14 +244,16 @@ class Releaser:
             else:
                 ended = cancel_copy(server, cups_job_id, owner)
         except PrintServerUnavailable:
-            return
+            return None
         with self.sessions.begin() as session:
             if ended != DEAD:
                 # The hold was lifted after all (CUPS did it, but its answer was lost): the copy printed
                 # or prints, so the job is sent, and `follow` charges it or holds it again.
-                transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner)
-            else:
-                transitions.unclaim(session, lease, reason, "system")
+                if transitions.send(session, lease, queue_name, cups_job_id, "system", user=owner):
+                    return cups_job_id
+                return None
+            transitions.unclaim(session, lease, reason, "system")
+        return None
 
     # The other two ways, kept here so that every edge has one object to ask.
 
