@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import force_locale, gettext, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -115,7 +115,12 @@ def _domain_error(error: PrintReleaseError):
 def _http_error(error: HTTPException):
     status = error.code or 500
     if for_api():
-        response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description or error.name)
+        message = error.description or error.name
+        if status in HTTP_WORDS and error.description == type(error).description:
+            # Werkzeug's stock text is for developers and English only; a route's own description stays.
+            with force_locale(api_language()):
+                message = str(HTTP_WORDS[status][1])
+        response = jsonify(error=error.name.lower().replace(" ", "_"), message=message)
         response.status_code = status
         return response
     if status in HTTP_WORDS:

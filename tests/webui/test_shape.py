@@ -93,6 +93,9 @@ def test_errors_are_pages_for_people_and_json_for_programs(client, people):
     assert "There is no such page." in english
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.mimetype == "application/json" and api.json["error"] == "not_found"
+    assert api.json["message"] == "There is no such page.", "for programs: English unless they ask"
+    korean = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "ko"})
+    assert korean.json["message"] == "그런 페이지가 없습니다." and korean.json["error"] == "not_found"
     assert client.get("/api/v1/me").json["error"] == "not_logged_in"
 
 
