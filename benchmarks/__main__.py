@@ -94,7 +94,7 @@ def main() -> None:
         print("tap to print ...", flush=True)
         results["taps"] = tap_latency(stack, int(os.environ.get("BENCH_TAPS", "15")))
         print("a tap during a 200 MB upload ...", flush=True)
-        results["contention"] = tap_during_upload(stack, int(os.environ.get("BENCH_TAPS", "15")))
+        results["contention"] = tap_during_upload(stack, int(os.environ.get("BENCH_CONTENTION_TAPS", "40")))
         print("200 MB capture ...", flush=True)
         results["large"] = large_capture(stack, 200_000_000)
     write_report(results)

@@ -63,25 +63,28 @@ class _Bench:
             return session.scalar(select(Job.state).where(Job.id == job_id))
 
 
-def tap_during_upload(stack, samples: int = 15, size: int = 200_000_000) -> dict:
+def tap_during_upload(stack, samples: int = 40, size: int = 200_000_000) -> dict:
+    """Quiet taps and taps during an upload take turns, upload by upload: a slow spell of this shared
+    machine then falls on both sides of the ratio alike."""
     bench = _Bench(stack)
-    quiet = []
-    for _ in range(samples):
-        quiet.append(bench.tap_b())
-        stack.wait(lambda: stack.cups_busy() == 0)
     big = make_large_pdf(stack.root / "big.pdf", size)
-    loaded, uploads = [], []
-    while len(loaded) < samples and len(uploads) < 3 * samples:
+    quiet, loaded, uploads = [], [], []
+    while (len(loaded) < samples or len(quiet) < samples) and len(uploads) < samples:
+        for _ in range(min(5, samples - len(quiet))):
+            quiet.append(bench.tap_b())
+            stack.wait(lambda: stack.cups_busy() == 0)
         with open(big, "rb") as body:
             job_id = bench.hold("big", body)
         started = time.perf_counter()
         upload = threading.Thread(target=lambda: bench.at_a.post(BIG))
         upload.start()
         stack.wait(lambda: bench.state(job_id) != JobState.HELD)
-        while bench.state(job_id) == JobState.RELEASING and len(loaded) < samples:
+        taken = 0
+        while bench.state(job_id) == JobState.RELEASING and len(loaded) < samples and taken < 5:
             took = bench.tap_b()
             if bench.state(job_id) == JobState.RELEASING:  # the whole tap fell inside the upload
                 loaded.append(took)
+                taken += 1
         upload.join()
         uploads.append(time.perf_counter() - started)
         stack.wait(lambda: stack.cups_busy() == 0, timeout=600)
@@ -102,8 +105,11 @@ def section(result: dict) -> str:
         "Time from a station's request to the server's answer for a tap at printer B that releases one job,",
         f"with nothing else running, and while the server uploads a {result['size_mb']:.0f} MB job to printer A",
         "(released by a tap at A's station, in the same server process; only taps that fell wholly inside an",
-        f"upload count; uploads took {min(result['uploads']):.1f} to {max(result['uploads']):.1f} s). Target: p95 at "
-        "most 1.2 times the quiet p95.",
+        f"upload count; {len(result['uploads'])} uploads took {min(result['uploads']):.1f} to "
+        f"{max(result['uploads']):.1f} s). Quiet taps and taps during an upload took turns, five and five,",
+        "so that a slow spell of the machine fell on both. A document of 8 MB or more is checked and sent",
+        "from a thread at the lowest CPU priority (printrelease/background.py). Target: p95 at most 1.2",
+        "times the quiet p95.",
         "",
         "| | taps | p50 | p95 |",
         "|---|---|---|---|",

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease import metrics
+from printrelease.background import run_yielding
 from printrelease.accounts.service import get_user
 from printrelease.i18n import N_
 from printrelease.jobs import transitions
@@ -50,6 +51,11 @@ from printrelease.spool import Spool, SpoolDamaged
 log = logging.getLogger(__name__)
 
 ServerFor = Callable[[str], PrintServer]
+BULK_BYTES = 8 << 20  # documents this large are sent in a thread of low priority
+
+
+def _run_here(work: Callable[[], object]) -> object:
+    return work()
 
 
 @dataclass
@@ -83,6 +89,7 @@ class _Document:
     sha256: str
     pages: int
     sheets: int
+    size: int
     adapted: object  # release.options.Adapted
 
 
@@ -136,7 +143,7 @@ class Releaser:
                 # Read as claimed, in the same transaction: options changed up to the claim count.
                 job = session.get(Job, job_id) if lease else None
                 document = job and _Document(job.title, job.storage_key, job.sha256, job.pages, job.sheets,
-                                             adapt_options(job, queue))
+                                             job.size, adapt_options(job, queue))
             if lease is None:
                 continue  # released at another printer, deleted or expired meanwhile
             try:
@@ -189,15 +196,18 @@ class Releaser:
     def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, document: "_Document", actor: str,
               owner: str):
         title, adapted = document.title, document.adapted
+        # A large document is checked and sent at the lowest CPU priority: taps at other printers
+        # meanwhile must not wait for it (background.py). A small one is not worth a thread.
+        run = run_yielding if document.size >= BULK_BYTES else _run_here
         try:
-            path = self.spool.open_verified(document.key, document.sha256)
+            path = run(lambda: self.spool.open_verified(document.key, document.sha256))
         except SpoolDamaged as error:
             with self.sessions.begin() as session:
                 transitions.fail(session, lease, str(error), actor)
             raise
         with LeaseKeeper(self.sessions, lease, self.policy.lease) as keeper:
-            cups_job_id = server.submit_held(queue.name, path, title, owner,
-                                             {**adapted.options, "job-uuid": copy_uuid(lease.attempt)})
+            cups_job_id = run(lambda: server.submit_held(queue.name, path, title, owner,
+                                                         {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}))
         with self.sessions.begin() as session:
             recorded = not keeper.lost and transitions.record(session, lease, cups_job_id, adapted.sides,
                                                               adapted.color_mode, self.policy.lease)
