@@ -32,35 +32,57 @@ def this_process() -> str:
 
 
 class LeaseKeeper:
-    """Renews a lease every third of its length from a thread of its own, for as long as the `with`
-    block runs; `lost` tells afterwards whether a renewal found the job taken over.
+    """Renews the lease of the job being sent, every third of the lease's length, from one thread of its
+    own for the whole release (a thread per step cost a release of ten jobs several milliseconds).
 
-    A renewal that fails (the database is briefly away) is retried at the next beat: a lease of 30 s
-    with beats every 10 s survives a short outage, and if it does not, recovery may take the job over,
-    which the releaser notices at its next guarded step.
+    `keep(lease)` names the job being sent, `drop()` says none is; `lost(lease)` tells whether a renewal
+    found that job taken over. A renewal that fails (the database is briefly away) is retried at the next
+    beat: a lease of 30 s with beats every 10 s survives a short outage, and if it does not, recovery may
+    take the job over, which the releaser notices at its next guarded step.
     """
 
-    def __init__(self, sessions: sessionmaker, lease: Lease, lease_for: timedelta):
-        self.sessions, self.lease, self.lease_for = sessions, lease, lease_for
-        self.lost = False
+    def __init__(self, sessions: sessionmaker, lease_for: timedelta):
+        self.sessions, self.lease_for = sessions, lease_for
+        # Held while a renewal runs: naming the next job waits for it, so a late answer about the last
+        # job is never taken for the next one's.
+        self._lock = threading.Lock()
+        self._lease: Lease | None = None
+        self._lost: set[str] = set()  # attempts whose renewal found the job taken over
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{lease.job_id}", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> "LeaseKeeper":
-        self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
+
+    def keep(self, lease: Lease) -> None:
+        with self._lock:
+            self._lease = lease
+        if self._thread is None:  # started with the first job: a release with nothing to send starts none
+            self._thread = threading.Thread(target=self._run, name=f"lease-{lease.job_id}", daemon=True)
+            self._thread.start()
+
+    def drop(self) -> None:
+        with self._lock:
+            self._lease = None
+
+    def lost(self, lease: Lease) -> bool:
+        return lease.attempt in self._lost
 
     def _run(self) -> None:
         beat = max(self.lease_for.total_seconds() / 3, 0.05)
         while not self._stop.wait(beat):
-            try:
-                with self.sessions.begin() as session:
-                    if not transitions.renew(session, self.lease, self.lease_for):
-                        self.lost = True
-                        return
-            except Exception as error:  # noqa: BLE001 - the upload goes on; the next beat tries again
-                log.warning("could not renew the lease on job %s: %s", self.lease.job_id, error)
+            with self._lock:
+                lease = self._lease
+                if lease is None or lease.attempt in self._lost:
+                    continue
+                try:
+                    with self.sessions.begin() as session:
+                        if not transitions.renew(session, lease, self.lease_for):
+                            self._lost.add(lease.attempt)
+                except Exception as error:  # noqa: BLE001 - the upload goes on; the next beat tries again
+                    log.warning("could not renew the lease on job %s: %s", lease.job_id, error)

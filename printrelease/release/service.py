@@ -134,38 +134,49 @@ class Releaser:
             return result
         server = self.server_for(address)
         queue = self._usable_queue(server, printer_id, printer_name, queue_name)
-        for job_id in candidates:
-            if start_within is not None and not result.released and time.monotonic() - started > start_within:
-                raise PrinterUnavailable(printer_name, N_("the release could not start in time"))
-            with self.sessions.begin() as session:
-                lease = transitions.claim(session, job_id, printer_id, printer_name, self.holder, self.policy.lease,
-                                          actor)
-                # Read as claimed, in the same transaction: options changed up to the claim count.
-                job = session.get(Job, job_id) if lease else None
-                document = job and _Document(job.title, job.storage_key, job.sha256, job.pages, job.sheets,
-                                             job.size, adapt_options(job, queue))
-            if lease is None:
-                continue  # released at another printer, deleted or expired meanwhile
-            try:
-                released = self._send(server, queue, lease, document, actor, login)
-            except PrintServerUnavailable as error:
-                printing = self._abandon(server, queue.name, lease, login,
-                                         f"printer {printer_name} is unavailable: {error}")
-                if printing is not None:  # its answer was lost, not the copy: the person sees it print
-                    result.released.append(ReleasedJob(lease.job_id, document.title, document.pages,
-                                                       document.sheets, printing))
-                if not result.released:
-                    raise PrinterUnavailable(printer_name, str(error)) from error
-                result.problems.append(PrinterLost(printer=printer_name, why=error))
-                break
-            except SpoolDamaged as error:
-                result.problems.append(JobNotSent(job=job_id, why=error))
-                continue
-            if released:
-                result.released.append(released)
+        with LeaseKeeper(self.sessions, self.policy.lease) as keeper:
+            for job_id in candidates:
+                if start_within is not None and not result.released and time.monotonic() - started > start_within:
+                    raise PrinterUnavailable(printer_name, N_("the release could not start in time"))
+                claimed = self._claim(job_id, printer_id, printer_name, queue, actor)
+                if claimed is None:
+                    continue  # released at another printer, deleted or expired meanwhile
+                lease, document = claimed
+                keeper.keep(lease)
+                try:
+                    released = self._send(server, queue, lease, keeper, document, actor, login)
+                except PrintServerUnavailable as error:
+                    printing = self._abandon(server, queue.name, lease, login,
+                                             f"printer {printer_name} is unavailable: {error}")
+                    if printing is not None:  # its answer was lost, not the copy: the person sees it print
+                        result.released.append(ReleasedJob(lease.job_id, document.title, document.pages,
+                                                           document.sheets, printing))
+                    if not result.released:
+                        raise PrinterUnavailable(printer_name, str(error)) from error
+                    result.problems.append(PrinterLost(printer=printer_name, why=error))
+                    break
+                except SpoolDamaged as error:
+                    result.problems.append(JobNotSent(job=job_id, why=error))
+                    continue
+                finally:
+                    keeper.drop()
+                if released:
+                    result.released.append(released)
         if result.released:
             metrics.release_sent(time.monotonic() - started, len(result.released))
         return result
+
+    def _claim(self, job_id: int, printer_id: int, printer_name: str, queue: QueueInfo,
+               actor: str) -> tuple[Lease, "_Document"] | None:
+        with self.sessions.begin() as session:
+            lease = transitions.claim(session, job_id, printer_id, printer_name, self.holder, self.policy.lease,
+                                      actor)
+            if lease is None:
+                return None
+            # Read as claimed, in the same transaction: options changed up to the claim count.
+            job = session.get(Job, job_id)
+            return lease, _Document(job.title, job.storage_key, job.sha256, job.pages, job.sheets, job.size,
+                                    adapt_options(job, queue))
 
     def _candidates(self, session: Session, user_id: int, job_ids: Iterable[int] | None) -> list[int]:
         query = select(Job.id, Job.owner_id, Job.state).order_by(Job.submitted_at, Job.id)
@@ -193,8 +204,8 @@ class Releaser:
                                      message=health.message)
         return health.queue
 
-    def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, document: "_Document", actor: str,
-              owner: str):
+    def _send(self, server: PrintServer, queue: QueueInfo, lease: Lease, keeper: LeaseKeeper, document: "_Document",
+              actor: str, owner: str):
         title, adapted = document.title, document.adapted
         # A large document is checked and sent at the lowest CPU priority: taps at other printers
         # meanwhile must not wait for it (background.py). A small one is not worth a thread.
@@ -205,12 +216,12 @@ class Releaser:
             with self.sessions.begin() as session:
                 transitions.fail(session, lease, str(error), actor)
             raise
-        with LeaseKeeper(self.sessions, lease, self.policy.lease) as keeper:
-            cups_job_id = run(lambda: server.submit_held(queue.name, path, title, owner,
-                                                         {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}))
+        # The keeper renews the lease while this upload runs, and while the hold is lifted below.
+        cups_job_id = run(lambda: server.submit_held(queue.name, path, title, owner,
+                                                     {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}))
         with self.sessions.begin() as session:
-            recorded = not keeper.lost and transitions.record(session, lease, cups_job_id, adapted.sides,
-                                                              adapted.color_mode, self.policy.lease)
+            recorded = not keeper.lost(lease) and transitions.record(
+                session, lease, cups_job_id, adapted.sides, adapted.color_mode, self.policy.lease)
             if recorded:
                 for note in adapted.notes:
                     record_event_for(session, lease.job_id, "adapted", note, actor)
@@ -222,8 +233,7 @@ class Releaser:
             return None
         # Lifting the hold may take as long as an upload (a slow CUPS): were the lease to run out
         # meanwhile, recovery would see the copy held and cancel it while the hold is being lifted.
-        with LeaseKeeper(self.sessions, lease, self.policy.lease):
-            server.release(cups_job_id, owner)
+        server.release(cups_job_id, owner)
         with self.sessions.begin() as session:
             if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
                 # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
