@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from printrelease.jobs import transitions
 from printrelease.jobs.models import Job, JobState
 from printrelease.printing import CANCELED, HELD
+from printrelease.release.lease import LeaseKeeper
 from printrelease.release.service import ReleasePolicy
 from printrelease.usage.models import UsageRecord
 from tests.printrelease.release.conftest import states
@@ -121,3 +122,25 @@ def test_a_slow_release_job_call_keeps_the_lease_and_is_not_recovered(runtime, r
     first.join(10)
     (copy,) = server.remote.values()
     assert copy.state != CANCELED and states(runtime)[job_id] == JobState.SENT
+
+
+def test_one_keeper_renews_each_job_in_turn_and_tells_their_losses_apart(runtime, releaser, hold):
+    first, second = hold(), hold()
+    with runtime.sessions.begin() as session:
+        a = transitions.claim(session, first, None, "dept-a", "test:1:0", SHORT.lease, "kimsr")
+        b = transitions.claim(session, second, None, "dept-a", "test:1:0", SHORT.lease, "kimsr")
+    with LeaseKeeper(runtime.sessions, SHORT.lease) as keeper:
+        keeper.keep(a)
+        with runtime.sessions.begin() as session:  # recovery on another server takes the first job over
+            job = session.get(Job, first)
+            job.lease_holder = "other:2:0"
+        wait_until(lambda: keeper.lost(a), timeout=30, interval=0.02, what="the keeper to notice the take-over")
+        keeper.keep(b)
+        lease_renewals(runtime, second, 2)
+        assert not keeper.lost(b)
+
+
+def test_a_release_with_nothing_to_send_starts_no_keeper_thread(releaser):
+    before = {t.name for t in threading.enumerate()}
+    assert releaser.release("kimsr", "dept-a").released == []
+    assert not {t.name for t in threading.enumerate()} - before
