@@ -41,6 +41,7 @@ from printrelease.jobs.models import Job, JobState
 from printrelease.spool import Spool
 
 HELD, RELEASING, SENT, LOST = JobState.HELD, JobState.RELEASING, JobState.SENT, JobState.LOST
+_JOBS = Job.__table__
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,15 @@ class Lease:
 def _apply(session: Session, job_id: int, sources: Iterable[JobState], guards: tuple, values: dict,
            kind: str, actor: str, detail: str = "", **log_fields):
     """One conditional UPDATE; returns the job's (id, storage key) if it changed, None if it lost."""
-    now = utcnow()
+    # On the table, not the entity: the ORM's bulk UPDATE costs several times the statement itself, and
+    # nothing in a session holds these rows in a state worth synchronising. A table's statement does not
+    # flush the session as an entity's does, so this does: a guard must see the caller's own changes.
+    session.flush()
     row = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.state.in_(list(sources)), *guards)
-        .values(updated_at=now, **values)
-        .returning(Job.id, Job.storage_key)
-        .execution_options(synchronize_session=False)
+        update(_JOBS)
+        .where(_JOBS.c.id == job_id, _JOBS.c.state.in_(list(sources)), *guards)
+        .values(updated_at=utcnow(), **values)
+        .returning(_JOBS.c.id, _JOBS.c.storage_key)
     ).first()
     if row is None:
         return None
@@ -72,7 +75,7 @@ def _apply(session: Session, job_id: int, sources: Iterable[JobState], guards: t
 
 
 def _holds(lease: Lease) -> tuple:
-    return Job.release_attempt == lease.attempt, Job.lease_holder == lease.holder
+    return _JOBS.c.release_attempt == lease.attempt, _JOBS.c.lease_holder == lease.holder
 
 
 # -- release --------------------------------------------------------------------------------------------
@@ -91,8 +94,8 @@ def claim(session: Session, job_id: int, printer_id: int, printer: str, holder: 
 def renew(session: Session, lease: Lease, lease_for: timedelta) -> bool:
     """Extend the lease; False if it is no longer ours (recovery took the job over)."""
     result = session.execute(
-        update(Job).where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))
-        .values(lease_expires_at=database_now(session) + lease_for).execution_options(synchronize_session=False))
+        update(_JOBS).where(_JOBS.c.id == lease.job_id, _JOBS.c.state == RELEASING, *_holds(lease))
+        .values(lease_expires_at=database_now(session) + lease_for))
     return result.rowcount == 1
 
 
@@ -100,10 +103,9 @@ def record(session: Session, lease: Lease, cups_job_id: int, sides: str, color_m
            lease_for: timedelta) -> bool:
     """Note the CUPS job a releaser made (on hold), and the options it was adapted to."""
     result = session.execute(
-        update(Job).where(Job.id == lease.job_id, Job.state == RELEASING, *_holds(lease))
+        update(_JOBS).where(_JOBS.c.id == lease.job_id, _JOBS.c.state == RELEASING, *_holds(lease))
         .values(dest_cups_job_id=cups_job_id, sides=sides, color_mode=color_mode,
-                lease_expires_at=database_now(session) + lease_for, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+                lease_expires_at=database_now(session) + lease_for, updated_at=utcnow()))
     return result.rowcount == 1
 
 
@@ -121,10 +123,9 @@ def take_over(session: Session, job_id: int, attempt: str, holder: str, lease_fo
     """Recovery: hold a RELEASING job whose releaser stopped renewing its lease (it died, or hangs)."""
     now = database_now(session)
     result = session.execute(
-        update(Job).where(Job.id == job_id, Job.state == RELEASING, Job.release_attempt == attempt,
-                          or_(Job.lease_expires_at.is_(None), Job.lease_expires_at < now))
-        .values(lease_holder=holder, lease_expires_at=now + lease_for, updated_at=now)
-        .execution_options(synchronize_session=False))
+        update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.state == RELEASING, _JOBS.c.release_attempt == attempt,
+                            or_(_JOBS.c.lease_expires_at.is_(None), _JOBS.c.lease_expires_at < now))
+        .values(lease_holder=holder, lease_expires_at=now + lease_for, updated_at=now))
     return Lease(job_id, attempt, holder) if result.rowcount == 1 else None
 
 
