@@ -62,7 +62,9 @@ class LeaseKeeper:
     def keep(self, lease: Lease) -> None:
         with self._lock:
             self._lease = lease
-        if self._thread is None:  # started with the first job: a release with nothing to send starts none
+        # Started with the first job (a release with nothing to send starts none), and again should the
+        # last one have died: each job of the release must have its lease kept.
+        if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name=f"lease-{lease.job_id}", daemon=True)
             self._thread.start()
 
@@ -86,3 +88,9 @@ class LeaseKeeper:
                             self._lost.add(lease.attempt)
                 except Exception as error:  # noqa: BLE001 - the upload goes on; the next beat tries again
                     log.warning("could not renew the lease on job %s: %s", lease.job_id, error)
+                except BaseException:
+                    # This thread ends here; nobody keeps this lease any more, so the job is as good as
+                    # lost to its releaser (its copy is cancelled at the next step), and the next job's
+                    # `keep` starts another thread.
+                    self._lost.add(lease.attempt)
+                    raise

@@ -172,8 +172,6 @@ def test_a_keeper_that_dies_leaves_nothing_printed_twice(runtime, releaser, serv
     assert states(runtime) == {job_id: JobState.HELD}
 
 
-@pytest.mark.xfail(strict=True, reason="a keeper thread that died is neither noticed nor restarted: every later "
-                                       "job of the release goes without renewals (a thread per step had not)")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_after_the_keeper_dies_the_next_job_still_has_its_lease_renewed(runtime, releaser, server, hold, monkeypatch):
     hold()  # the first job, whose upload the dying renewal falls in
