@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-LOWEST = 19  # nice(1)'s lowest priority, where SCHED_IDLE is not to be had
+LOWEST = 19  # nice(1)'s lowest priority
 
 
 def run_yielding(work: Callable[[], T], name: str = "bulk") -> T:
@@ -41,17 +41,12 @@ def run_yielding(work: Callable[[], T], name: str = "bulk") -> T:
 
 
 def _lower_this_thread() -> None:
-    # SCHED_IDLE gives the thread a CFS weight of 3 against a normal thread's 1024: it runs whenever a
-    # core is free and at once steps aside for a tap, yet it is never starved outright, so the moments
-    # it holds the GIL (between one chunk of C work and the next) stay short. Where that policy is not
-    # available, the lowest nice value does nearly as well. On Linux both apply to the calling thread
-    # alone (pid 0 here, and a thread id for setpriority; see sched(7) and setpriority(2), BUGS).
+    # The lowest nice value gives the thread a CFS weight of 15 against a normal thread's 1024: a tap
+    # gets the core at once, and the upload still gets its share on a server kept busy. SCHED_IDLE
+    # (weight 3, and always preempted) answered taps about 2 ms sooner during a 200 MB upload, but an
+    # upload beside a core kept busy took five times longer again, without bound: minutes for a tap.
     try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        return
-    except (AttributeError, OSError) as error:
-        log.debug("SCHED_IDLE is not available for a bulk thread: %s", error)
-    try:
+        # On Linux PRIO_PROCESS with a thread id names that thread alone (see setpriority(2), BUGS).
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST)
     except (AttributeError, OSError) as error:  # another OS, or not allowed: the work still runs
         log.debug("could not lower the priority of a bulk thread: %s", error)
