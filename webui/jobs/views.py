@@ -34,7 +34,8 @@ def index():
     session = get_session()
     jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
     end_reading()
-    return render_template("jobs/index.html", jobs=jobs, words=words, pictured=PDF_TYPES, printers=printers,
+    return render_template("jobs/index.html", jobs=jobs, sides=words.shown(words.SIDES),
+                           colours=words.shown(words.COLOURS), pictured=PDF_TYPES, printers=printers,
                            chosen=request.args.get("printer"))
 
 
