@@ -62,6 +62,9 @@ def load_logged_in_user() -> None:
     g.user = web_sessions.session_user(db, token, idle=current_app.config["SESSION_IDLE_TIMEOUT"])
     if g.user is None:
         session.pop("sid", None)
+    elif request.method in SAFE_METHODS and getattr(current_app.view_functions.get(request.endpoint),
+                                                    "reads_at_once", False):
+        return  # the view goes on in this transaction and ends it (with last_seen_at) before drawing
     # last_seen_at (at most once a minute), an idle session ended; and a read transaction is not left open.
     db.commit()
 

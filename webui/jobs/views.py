@@ -17,7 +17,7 @@ from printrelease.prices.service import estimate
 from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
-from webui.database import end_reading, get_session, runtime
+from webui.database import end_reading, get_session, reads_at_once, runtime
 from webui.flashing import flash_each, short
 from webui.i18n import language
 from webui.jobs import bp, words
@@ -30,6 +30,7 @@ MAX_SELECTED = 500
 
 @bp.get("")
 @login_required
+@reads_at_once
 def index():
     session = get_session()
     jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
@@ -41,10 +42,12 @@ def index():
 
 @bp.get("/printers")
 @login_required
+@reads_at_once
 def printers():
     """The printer list alone, for the page to refresh the printers' status in place (htmx)."""
-    return render_template("jobs/_printers.html", printers=printer_choices(get_session(), language()),
-                           chosen=request.args.get("printer"))
+    choices = printer_choices(get_session(), language())
+    end_reading()
+    return render_template("jobs/_printers.html", printers=choices, chosen=request.args.get("printer"))
 
 
 def _own_job(job_id: int):
