@@ -41,11 +41,13 @@ def start_session(session: Session, user: User, remote_address: str = "", lifeti
     return token
 
 
-def session_user(session: Session, token: str | None, idle: timedelta | None = None) -> User | None:
+def session_user(session: Session, token: str | None, idle: timedelta | None = None,
+                 notes: Session | None = None) -> User | None:
     """The active user whose unexpired session `token` is, or None; notes when it was last used.
 
     With `idle`, a session unused for longer is ended (deleted) and None returned. last_seen_at moves at
-    most once every SEEN_EVERY, so idle expiry is to that precision.
+    most once every SEEN_EVERY, so idle expiry is to that precision. Those notes are written through
+    `notes` if given (when `session` only reads), else through `session`.
     """
     if not token or not isinstance(token, str):
         return None
@@ -53,11 +55,12 @@ def session_user(session: Session, token: str | None, idle: timedelta | None = N
     now = utcnow()
     if found is None or found.expires_at <= now or not found.User.is_active:
         return None
+    writer = session if notes is None else notes
     if idle is not None and now - found.last_seen_at > idle + SEEN_EVERY:
-        session.execute(delete(WebSession).where(WebSession.id == found.id))
+        writer.execute(delete(WebSession).where(WebSession.id == found.id))
         return None
     if now - found.last_seen_at > SEEN_EVERY:
-        session.execute(update(WebSession).where(WebSession.id == found.id).values(last_seen_at=now))
+        writer.execute(update(WebSession).where(WebSession.id == found.id).values(last_seen_at=now))
     return found.User
 
 

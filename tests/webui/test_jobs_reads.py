@@ -103,3 +103,23 @@ def test_the_estimate_read_from_columns_is_the_jobs_own(client_as, runtime, peop
         session.execute(update(Job).where(Job.id == colour).values(color_pages=1))
     html = client_as("user").get("/jobs").get_data(as_text=True)
     assert html.index("컬러.pdf") < html.index("₩240") < html.index("흑백.pdf") < html.index("₩40")
+
+
+def test_on_sqlite_my_jobs_is_read_while_another_request_holds_the_write_lock(client_as, runtime, people, pdf):
+    """Pages that only read begin deferred: they neither take SQLite's write lock nor wait for it."""
+    import sqlite3
+
+    from sqlalchemy import make_url
+
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads take no lock")
+    hold(runtime, "kimsr", "문서.pdf", pdf)
+    client = client_as("user")
+    writer = sqlite3.connect(make_url(runtime.settings.effective_database_url).database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        for path in PAGES:
+            assert client.get(path).status_code == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
