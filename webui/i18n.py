@@ -86,6 +86,12 @@ def _catalogue():
     return found[1]
 
 
+def translate_all(table: dict[str, str]) -> dict[str, str]:
+    """`table`'s texts (marked with N_) in this request's language, for a page that says them on many rows."""
+    catalogue = _catalogue()
+    return {key: catalogue.ugettext(text) for key, text in table.items()}
+
+
 def money(minor: int | None, currency: str | None) -> str:
     return format_money(minor, currency, language()) if currency and minor is not None else ""
 

@@ -10,6 +10,7 @@ from printrelease.localtime import start_of_day
 from printrelease.myjobs.views import job_history
 from webui.auth import login_required
 from webui.database import end_reading, get_session, reads_at_once, runtime
+from webui.i18n import translate_all
 from webui.jobs import bp, words
 from webui.jobs.forms import HistoryFilter
 
@@ -35,7 +36,7 @@ def history():
                         per_page=PER_PAGE)
     filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
     end_reading()
-    return render_template("jobs/history.html", form=form, found=found, states=words.shown(words.STATES),
+    return render_template("jobs/history.html", form=form, found=found, states=translate_all(words.STATES),
                            filters=filters), \
         200 if valid else 400
 

@@ -19,7 +19,7 @@ from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
 from webui.database import end_reading, get_session, reads_at_once, runtime
 from webui.flashing import flash_each, short
-from webui.i18n import language
+from webui.i18n import language, translate_all
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
@@ -35,8 +35,8 @@ def index():
     session = get_session()
     jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
     end_reading()
-    return render_template("jobs/index.html", jobs=jobs, sides=words.shown(words.SIDES),
-                           colours=words.shown(words.COLOURS), pictured=PDF_TYPES, printers=printers,
+    return render_template("jobs/index.html", jobs=jobs, sides=translate_all(words.SIDES),
+                           colours=translate_all(words.COLOURS), pictured=PDF_TYPES, printers=printers,
                            chosen=request.args.get("printer"))
 
 

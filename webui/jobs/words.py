@@ -1,7 +1,5 @@
 """How a job's states and options read on the pages (marked here, translated where shown)."""
 
-from flask_babel import gettext
-
 from printrelease.i18n import N_
 from printrelease.jobs.words import STATES  # noqa: F401 - the pages read them from here
 
@@ -11,8 +9,3 @@ SIDES = {
     "two-sided-short-edge": N_("Two-sided (short edge)"),
 }
 COLOURS = {"color": N_("In colour"), "monochrome": N_("Black and white")}
-
-
-def shown(table: dict[str, str]) -> dict[str, str]:
-    """`table` in this request's language, for a page that says its words on many rows."""
-    return {key: gettext(text) for key, text in table.items()}
