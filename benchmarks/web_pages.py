@@ -238,18 +238,16 @@ def measure(root: Path, label: str, url: str, workers: int, cups: PrivateCups) -
 
 
 PROFILE = [
-    "What a `/jobs` request costs (py-spy on the worker, SQLite): drawing the page about 40% (Jinja; the",
-    "catalogue was looked up again for each of its some eighty strings until webui/i18n.py kept it for the",
-    "request), SQLAlchemy building and loading the page's three queries about 35%, finding the logged-in",
-    "user (a fourth query) 15%; the database's own work (ix_jobs_owner_state, ix_jobs_owner_submitted) about",
-    "3%, and no query per job.",
-    "With several connections on SQLite the requests wait for each other: each transaction takes SQLite's",
-    "write lock with its first statement (BEGIN IMMEDIATE), and a request that finds it taken retries after",
-    "growing sleeps of up to 100 ms. `/jobs` and its history now end their reads before drawing the page,",
-    "which took their p95 with 4 connections from about 800 ms to 250 ms in this session's runs; the rest",
-    "is the user's lookup and the queries holding the lock, which a deferred (reading) transaction for",
-    "pages that only read would remove. On PostgreSQL a request makes about ten round trips (two pool",
-    "pre-pings, two BEGINs and COMMITs, four queries), each waiting for a PostgreSQL process on busy cores.",
+    "What a `/jobs` request costs (cProfile around Flask's test client on the same data, SQLite): drawing the",
+    "page about half (Jinja; the words said on every row are looked up once per page, not once per job, and",
+    "times are written with their patterns parsed once), the page's four statements about a quarter (the",
+    "session with its user, the held jobs' columns, the price in force, the printers' columns; each built",
+    "once, none joining the owner, department or printer as the whole rows did), Flask's own request work",
+    "(the signed session cookie, the hooks) the rest; no query per job.",
+    "Pages that only read (My jobs, its printer list, its history: `reads_at_once`) look the user up in",
+    "their own transaction, which on SQLite begins deferred: they take no write lock, so with several",
+    "connections they no longer queue behind each other's busy retries (that p95 was 250-290 ms). On",
+    "PostgreSQL such a request makes one pooled checkout with its pre-ping, a BEGIN, four queries, a COMMIT.",
 ]
 
 

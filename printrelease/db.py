@@ -134,6 +134,15 @@ def make_reading_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
 
 
+def make_page_session_factory(engine: Engine) -> sessionmaker:
+    """Sessions of a web page that only reads, briefly: on SQLite they begin deferred as reading sessions
+    do (no write lock, so pages do not queue behind each other and their busy waits); on PostgreSQL,
+    where a read takes no lock, plain ones (a reading one costs a round trip more for its timeout)."""
+    if engine.dialect.name == "sqlite":
+        return make_reading_session_factory(engine)
+    return make_session_factory(engine)
+
+
 @contextmanager
 def exclusive(engine: Engine, name: str) -> Iterator[bool]:
     """True inside the block for exactly one of the server processes sharing a PostgreSQL database.

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from printrelease.config import Settings
-from printrelease.db import make_engine, make_reading_session_factory, make_session_factory
+from printrelease.db import make_engine, make_page_session_factory, make_reading_session_factory, make_session_factory
 from printrelease.jobs.capture import CapturePolicy
 from printrelease.keys import load_or_create_key
 from printrelease.printing import PrintServer
@@ -41,6 +41,11 @@ class Runtime:
     def reading_sessions(self) -> sessionmaker:
         """Sessions for long reads (reports): they hold no lock that writers wait for."""
         return make_reading_session_factory(self.engine)
+
+    @cached_property
+    def page_sessions(self) -> sessionmaker:
+        """Sessions for web pages that only read (db.make_page_session_factory)."""
+        return make_page_session_factory(self.engine)
 
     @cached_property
     def spool(self) -> Spool:

@@ -29,7 +29,7 @@ from printrelease.accounts.models import User
 from printrelease.accounts.roles import has_role
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
-from webui.database import get_session, runtime
+from webui.database import get_session, read_only, runtime
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -53,17 +53,28 @@ class CrossSiteRequest(PrintReleaseError):
 
 @bp.before_app_request
 def load_logged_in_user() -> None:
-    """flaskr's loader: `g.user` is the logged-in user, or None."""
+    """flaskr's loader: `g.user` is the logged-in user, or None. Looked up afresh for every request, so
+    that a user disabled or logged out (on any server) is refused at the next one."""
     g.user = None
     token = session.get("sid")
     if token is None or request.endpoint == "static":
         return
-    db = get_session()
-    g.user = web_sessions.session_user(db, token, idle=current_app.config["SESSION_IDLE_TIMEOUT"])
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if request.method in SAFE_METHODS and getattr(current_app.view_functions.get(request.endpoint),
+                                                  "reads_at_once", False):
+        # The view reads on in this transaction and ends it; the rare notes (last_seen_at at most once a
+        # minute, an idle session ended) go through a writing session of their own.
+        read_only()
+        with runtime().sessions() as notes:
+            g.user = web_sessions.session_user(get_session(), token, idle=idle, notes=notes)
+            notes.commit()
+    else:
+        db = get_session()
+        g.user = web_sessions.session_user(db, token, idle=idle)
+        # last_seen_at, an idle session ended; and a read transaction is not left open.
+        db.commit()
     if g.user is None:
         session.pop("sid", None)
-    # last_seen_at (at most once a minute), an idle session ended; and a read transaction is not left open.
-    db.commit()
 
 
 def start_session(user: User) -> None:

@@ -7,14 +7,22 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import Session, lazyload
 
 from printrelease.accounts.models import User, WebSession
 from printrelease.db import utcnow
 
 LIFETIME = timedelta(hours=8)
 SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is a hint for admins, not worth a write per request
+
+# Every page asks this first, so it is one statement built once: the session's few columns and its user,
+# whose department (joined by default) is loaded only where a page reads it. Nothing of it is kept
+# between requests, so a user disabled or logged out is refused at the very next one.
+_SESSION_USER = (select(WebSession.id, WebSession.expires_at, WebSession.last_seen_at, User)
+                 .join(User, User.id == WebSession.user_id)
+                 .where(WebSession.token_hash == bindparam("token_hash"))
+                 .options(lazyload(User.department)))
 
 
 def _hash(token: str) -> str:
@@ -33,24 +41,27 @@ def start_session(session: Session, user: User, remote_address: str = "", lifeti
     return token
 
 
-def session_user(session: Session, token: str | None, idle: timedelta | None = None) -> User | None:
+def session_user(session: Session, token: str | None, idle: timedelta | None = None,
+                 notes: Session | None = None) -> User | None:
     """The active user whose unexpired session `token` is, or None; notes when it was last used.
 
     With `idle`, a session unused for longer is ended (deleted) and None returned. last_seen_at moves at
-    most once every SEEN_EVERY, so idle expiry is to that precision.
+    most once every SEEN_EVERY, so idle expiry is to that precision. Those notes are written through
+    `notes` if given (when `session` only reads), else through `session`.
     """
     if not token or not isinstance(token, str):
         return None
-    web_session = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(token)))
+    found = session.execute(_SESSION_USER, {"token_hash": _hash(token)}).first()
     now = utcnow()
-    if web_session is None or web_session.expires_at <= now or not web_session.user.is_active:
+    if found is None or found.expires_at <= now or not found.User.is_active:
         return None
-    if idle is not None and now - web_session.last_seen_at > idle + SEEN_EVERY:
-        session.delete(web_session)
+    writer = session if notes is None else notes
+    if idle is not None and now - found.last_seen_at > idle + SEEN_EVERY:
+        writer.execute(delete(WebSession).where(WebSession.id == found.id))
         return None
-    if now - web_session.last_seen_at > SEEN_EVERY:
-        web_session.last_seen_at = now
-    return web_session.user
+    if now - found.last_seen_at > SEEN_EVERY:
+        writer.execute(update(WebSession).where(WebSession.id == found.id).values(last_seen_at=now))
+    return found.User
 
 
 def end_session(session: Session, token: str | None) -> None:

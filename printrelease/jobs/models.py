@@ -34,6 +34,11 @@ FINAL_STATES = {JobState.PRINTED, JobState.REJECTED, JobState.DELETED, JobState.
 # LOST is not final (`jobs resolve` settles it) but nothing happens to it by itself.
 
 
+def impressions(pages: int, number_up: int, copies: int) -> int:
+    """Printed sides: pages laid out number-up, times copies."""
+    return math.ceil(pages / max(number_up, 1)) * copies
+
+
 class Job(Base):
     __tablename__ = "jobs"
     # owner + submitted: a user's history, newest first, a page at a time, however many jobs the site has.
@@ -83,8 +88,7 @@ class Job(Base):
 
     @property
     def impressions(self) -> int:
-        """Printed sides: pages laid out number-up, times copies."""
-        return math.ceil(self.pages / max(self.number_up, 1)) * self.copies
+        return impressions(self.pages, self.number_up, self.copies)
 
     @property
     def sheets(self) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from printrelease.accounts.models import User
@@ -25,6 +25,13 @@ from printrelease.usage.models import UsageRecord
 
 # Everything but held: in flight (releasing, sent), lost, and every end a job can come to.
 HISTORY_STATES = tuple(state for state in JobState if state is not JobState.HELD)
+# The held jobs, built once: only the columns the list and the estimate read, no owner or printer joined.
+_NOW = bindparam("now", type_=Job.expires_at.type)
+_HELD = (select(Job.id, Job.title, Job.submitted_at, Job.expires_at, Job.pages, Job.number_up, Job.copies, Job.sides,
+                Job.color_mode, Job.color_pages, Job.paper_size, Job.format, Job.size)
+         .where(Job.owner_id == bindparam("owner"), Job.state == JobState.HELD,
+                or_(Job.expires_at.is_(None), Job.expires_at > _NOW))
+         .order_by(Job.submitted_at, Job.id))
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,7 @@ class PastJob:
 def held_jobs(session: Session, user: User, printer: str | None = None) -> list[HeldJob]:
     """The user's held jobs that can still be released, oldest first, with their estimated cost (at
     `printer`'s prices if named)."""
-    jobs = list(session.scalars(
-        select(Job).where(Job.owner_id == user.id, Job.state == JobState.HELD,
-                          or_(Job.expires_at.is_(None), Job.expires_at > utcnow()))
-        .order_by(Job.submitted_at, Job.id)).unique())
+    jobs = session.execute(_HELD, {"owner": user.id, "now": utcnow()}).all()
     charges = estimates(session, jobs, printer)
     return [HeldJob(job.id, job.title, job.submitted_at, job.expires_at, job.pages, job.copies, job.sides,
                     job.color_mode, job.color_pages, job.paper_size, job.format, job.size, charges[job.id])

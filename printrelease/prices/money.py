@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 from babel.core import Locale
@@ -71,6 +72,7 @@ def parse_amount(text: str, currency: str) -> int:
     return _exact(text, currency, 1, -(10**15) + 1, 10**15 - 1)
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of its arguments, and Babel's formatting is slow
 def format_money(minor: int, currency: str, language: str | None = "ko") -> str:
     """₩1,234 in Korean, KRW 1,234 in English (the code, so that a foreign reader knows whose won)."""
     return _format(to_major(minor, currency), currency, language)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from printrelease.db import utcnow
-from printrelease.jobs.models import Job
+from printrelease.jobs.models import Job, impressions
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.prices.errors import PriceInThePast, UnpricedSize
@@ -43,15 +43,16 @@ def impressions_of(job: Job) -> tuple[int, int]:
     """(colour, mono) impressions: page by page, so 21 pages with one colour chart are 1 + 20.
 
     A job not measured yet (analysis failed or still pending) counts as colour rather than guess cheaper.
+    `job` may also be a row of the columns read here (pages, number_up, copies, color_mode, color_pages).
     """
-    impressions = job.impressions
+    total = impressions(job.pages, job.number_up, job.copies)
     if job.color_mode == "monochrome":
         colour = 0
     elif job.color_pages is not None:
-        colour = min(impressions, job.color_pages * job.copies)
+        colour = min(total, job.color_pages * job.copies)
     else:
-        colour = impressions
-    return colour, impressions - colour
+        colour = total
+    return colour, total - colour
 
 
 def amount(price: Price | None, colour: int, mono: int, duplex: bool) -> int:
@@ -77,10 +78,21 @@ def price_in_force(session: Session, paper_size: str | None, printer_id: int | N
     return None
 
 
+def _latest_query(printer_condition):
+    return (select(Price).where(Price.paper_size == bindparam("size"),
+                                Price.valid_from <= bindparam("at", type_=Price.valid_from.type), printer_condition)
+            .order_by(Price.valid_from.desc(), Price.id.desc()).limit(1))
+
+
+# Built once: every page that shows a cost asks these (building a statement costs more than running it).
+_LATEST_SITE = _latest_query(Price.printer_id.is_(None))
+_LATEST_AT_PRINTER = _latest_query(Price.printer_id == bindparam("printer_id"))
+
+
 def _latest(session: Session, size: str, printer_id: int | None, at: datetime) -> Price | None:
-    query = select(Price).where(Price.paper_size == size, Price.valid_from <= at)
-    query = query.where(Price.printer_id.is_(None) if printer_id is None else Price.printer_id == printer_id)
-    return session.scalar(query.order_by(Price.valid_from.desc(), Price.id.desc()).limit(1))
+    if printer_id is None:
+        return session.scalar(_LATEST_SITE, {"size": size, "at": at})
+    return session.scalar(_LATEST_AT_PRINTER, {"size": size, "at": at, "printer_id": printer_id})
 
 
 def charge_for(session: Session, job: Job, printer_id: int | None = None, at: datetime | None = None) -> Charge:
@@ -107,7 +119,8 @@ def estimate(session: Session, job: Job, printer: str | None = None, at: datetim
 
 def estimates(session: Session, jobs: list[Job], printer: str | None = None,
               at: datetime | None = None) -> dict[int, Charge]:
-    """`estimate` for many held jobs at once, by job id: each paper size's price is looked up once."""
+    """`estimate` for many held jobs at once, by job id: each paper size's price is looked up once. The jobs
+    may be rows of the columns a charge reads (`impressions_of`, and id, sides, paper_size)."""
     at = at or utcnow()
     printer_id = get_printer(session, printer).id if printer else None
     prices: dict[str, Price | None] = {}

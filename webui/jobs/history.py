@@ -9,7 +9,8 @@ from flask import g, render_template, request
 from printrelease.localtime import start_of_day
 from printrelease.myjobs.views import job_history
 from webui.auth import login_required
-from webui.database import end_reading, get_session, runtime
+from webui.database import end_reading, get_session, reads_at_once, runtime
+from webui.i18n import translate_all
 from webui.jobs import bp, words
 from webui.jobs.forms import HistoryFilter
 
@@ -19,6 +20,7 @@ MAX_PAGE = 10_000
 
 @bp.get("/history")
 @login_required
+@reads_at_once
 def history():
     form = HistoryFilter(request.args)
     valid = form.validate()
@@ -34,7 +36,8 @@ def history():
                         per_page=PER_PAGE)
     filters = {key: request.args[key] for key in ("since", "until") if valid and request.args.get(key)}
     end_reading()
-    return render_template("jobs/history.html", form=form, found=found, words=words, filters=filters), \
+    return render_template("jobs/history.html", form=form, found=found, states=translate_all(words.STATES),
+                           filters=filters), \
         200 if valid else 400
 
 

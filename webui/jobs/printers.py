@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,13 +23,20 @@ class PrinterChoice:
     checked_at: datetime | None
 
 
+# Only the columns the list shows, read once per page (the printer rows have many more).
+_ACTIVE = (select(Printer.name, Printer.location, Printer.status_checked_at, Printer.status_reasons,
+                  Printer.status_message).where(Printer.is_active.is_(True)).order_by(Printer.name))
+
+
 def printer_choices(session: Session, language: str) -> list[PrinterChoice]:
-    printers = session.scalars(select(Printer).where(Printer.is_active.is_(True)).order_by(Printer.name))
-    return [printer_status(printer, language) for printer in printers]
+    # Most printers say the same "ready": each of this request's words is looked up once.
+    say = functools.cache(gettext)
+    return [printer_status(printer, language, say) for printer in session.execute(_ACTIVE)]
 
 
-def printer_status(printer: Printer, language: str) -> PrinterChoice:
-    """The polled health in words. A printer not polled yet may be chosen: the release asks it first."""
+def printer_status(printer: Printer, language: str, gettext=gettext) -> PrinterChoice:
+    """The polled health in words (of a Printer, or a row of the columns read here). A printer not polled
+    yet may be chosen: the release asks it first."""
     if printer.status_checked_at is None:
         return PrinterChoice(printer.name, printer.location, True, gettext("not checked yet"), None)
     reasons = [split_reason(reason) for reason in printer.status_reasons.split(",") if reason]

@@ -17,9 +17,9 @@ from printrelease.prices.service import estimate
 from printrelease.printers.service import duplex_available
 from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
-from webui.database import end_reading, get_session, runtime
+from webui.database import end_reading, get_session, reads_at_once, runtime
 from webui.flashing import flash_each, short
-from webui.i18n import language
+from webui.i18n import language, translate_all
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
@@ -30,20 +30,24 @@ MAX_SELECTED = 500
 
 @bp.get("")
 @login_required
+@reads_at_once
 def index():
     session = get_session()
     jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
     end_reading()
-    return render_template("jobs/index.html", jobs=jobs, words=words, pictured=PDF_TYPES, printers=printers,
+    return render_template("jobs/index.html", jobs=jobs, sides=translate_all(words.SIDES),
+                           colours=translate_all(words.COLOURS), pictured=PDF_TYPES, printers=printers,
                            chosen=request.args.get("printer"))
 
 
 @bp.get("/printers")
 @login_required
+@reads_at_once
 def printers():
     """The printer list alone, for the page to refresh the printers' status in place (htmx)."""
-    return render_template("jobs/_printers.html", printers=printer_choices(get_session(), language()),
-                           chosen=request.args.get("printer"))
+    choices = printer_choices(get_session(), language())
+    end_reading()
+    return render_template("jobs/_printers.html", printers=choices, chosen=request.args.get("printer"))
 
 
 def _own_job(job_id: int):
