@@ -10,6 +10,7 @@ Its log lines, an access line per request among them, go through printrelease's 
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import shutil
@@ -95,6 +96,12 @@ def _gunicorn_server(app, runtime, options: dict):
 
     background = Background(runtime)
 
+    def pre_fork(_server, _worker):
+        # Everything loaded so far (the app, every import) lives as long as the workers do. Frozen out
+        # of the collector's sight before each fork, a worker's full collection no longer walks it all
+        # (it cost a request of My jobs 60-90 ms every few thousand), nor copies its pages by touching them.
+        gc.freeze()
+
     def post_fork(_server, _worker):
         _die_with_parent()
         if "engine" in runtime.__dict__:
@@ -113,7 +120,7 @@ def _gunicorn_server(app, runtime, options: dict):
 
             multiprocess.mark_process_dead(worker.pid)
 
-    options.update(post_fork=post_fork, post_worker_init=post_worker_init, worker_exit=worker_exit,
+    options.update(pre_fork=pre_fork, post_fork=post_fork, post_worker_init=post_worker_init, worker_exit=worker_exit,
                    child_exit=child_exit)
     return Server()
 
