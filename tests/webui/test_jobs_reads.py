@@ -105,14 +105,13 @@ def test_the_estimate_read_from_columns_is_the_jobs_own(client_as, runtime, peop
     assert html.index("컬러.pdf") < html.index("₩240") < html.index("흑백.pdf") < html.index("₩40")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL's reads take no lock
 def test_on_sqlite_my_jobs_is_read_while_another_request_holds_the_write_lock(client_as, runtime, people, pdf):
     """Pages that only read begin deferred: they neither take SQLite's write lock nor wait for it."""
     import sqlite3
 
     from sqlalchemy import make_url
 
-    if runtime.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL reads take no lock")
     hold(runtime, "kimsr", "문서.pdf", pdf)
     client = client_as("user")
     writer = sqlite3.connect(make_url(runtime.settings.effective_database_url).database, isolation_level=None)
