@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from babel.dates import parse_pattern
-
 from flask import Blueprint, Flask, current_app, g, redirect, request
-from flask_babel import Babel, get_locale, get_timezone, get_translations, gettext
+from flask_babel import Babel, get_locale, get_timezone, get_translations
+from markupsafe import Markup
 
 from printrelease.accounts.roles import has_role
 from printrelease.accounts.service import set_language
@@ -46,34 +46,75 @@ def language() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _local(instant: datetime, patterns: dict) -> str:
-    """`instant` on the site's clock (a naive one is UTC, as Flask-Babel reads it) in this language."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
-    locale = get_locale()
-    code = locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
-    return patterns[code].apply(instant.astimezone(get_timezone()), locale or DEFAULT_LANGUAGE)
+class Wording:
+    """This request's language, clock and catalogue, found once: for a page that writes many rows. Each
+    lookup through Flask-Babel costs a few µs, and every row of My jobs made eight (BENCHMARKS.md, web pages)."""
+
+    def __init__(self):
+        locale = get_locale()
+        self.language = locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
+        self.locale, self.zone, self.catalogue = locale or DEFAULT_LANGUAGE, get_timezone(), _catalogue()
+
+    def gettext(self, text: str, **values) -> str:
+        found = self.catalogue.ugettext(text)
+        return found % values if values else found
+
+    def when(self, instant: datetime | None) -> str:
+        return self._local(instant, PARSED) if instant else ""
+
+    def day(self, instant: datetime | None) -> str:
+        return self._local(instant, DAY_PARSED) if instant else ""
+
+    def _local(self, instant: datetime, patterns: dict) -> str:
+        """`instant` on the site's clock (a naive one is UTC, as Flask-Babel reads it) in this language."""
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=timezone.utc)
+        return patterns[self.language].apply(instant.astimezone(self.zone), self.locale)
+
+    def time_left(self, deadline: datetime | None, now: datetime | None = None) -> str:
+        """"3 h 20 min" until `deadline`; "expiring" once it has passed (the sweep retires it shortly)."""
+        if deadline is None:
+            return ""
+        left = deadline - (now or utcnow())
+        if left <= timedelta(0):
+            return self.gettext("expiring now")
+        minutes = int(left.total_seconds() // 60)
+        if minutes < 60:
+            return self.gettext("%(minutes)s min", minutes=max(minutes, 1))
+        return self.gettext("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+
+    def money(self, minor: int | None, currency: str | None) -> str:
+        return format_money(minor, currency, self.language) if currency and minor is not None else ""
 
 
+# The templates' filters, for a value or two on a page.
 def when(instant: datetime | None) -> str:
-    return _local(instant, PARSED) if instant else ""
+    return Wording().when(instant) if instant else ""
 
 
 def day(instant: datetime | None) -> str:
-    return _local(instant, DAY_PARSED) if instant else ""
+    return Wording().day(instant) if instant else ""
 
 
 def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
-    """"3 h 20 min" until `deadline`; "expiring" once it has passed (the sweep retires it shortly)."""
-    if deadline is None:
-        return ""
-    left = deadline - (now or utcnow())
-    if left <= timedelta(0):
-        return gettext("expiring now")
-    minutes = int(left.total_seconds() // 60)
-    if minutes < 60:
-        return gettext("%(minutes)s min", minutes=max(minutes, 1))
-    return gettext("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+    return Wording().time_left(deadline, now) if deadline is not None else ""
+
+
+def money(minor: int | None, currency: str | None) -> str:
+    return format_money(minor, currency, language()) if currency and minor is not None else ""
+
+
+def page_gettext(text: str, /, **values) -> Markup:
+    """The templates' `_()`: what Jinja's "newstyle" gettext does (the translation is the page's own
+    markup, the values are escaped into it, `%` always applies), as one plain call. Jinja's own goes
+    through two context-passing wrappers, and a page says some thirty words (BENCHMARKS.md, web pages).
+    Every template is HTML, so always escaped."""
+    return Markup(_catalogue().ugettext(text)) % values
+
+
+def page_ngettext(singular: str, plural: str, count: int, /, **values) -> Markup:
+    values.setdefault("num", count)
+    return Markup(_catalogue().ungettext(singular, plural, count)) % values
 
 
 def _catalogue():
@@ -90,10 +131,6 @@ def translate_all(table: dict[str, str]) -> dict[str, str]:
     """`table`'s texts (marked with N_) in this request's language, for a page that says them on many rows."""
     catalogue = _catalogue()
     return {key: catalogue.ugettext(text) for key, text in table.items()}
-
-
-def money(minor: int | None, currency: str | None) -> str:
-    return format_money(minor, currency, language()) if currency and minor is not None else ""
 
 
 @bp.post("/language")
@@ -119,9 +156,8 @@ def init_app(app: Flask, timezone: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", timezone)
     Babel(app, locale_selector=select_locale)
-    # The templates' _() and ngettext() as Flask-Babel installs them, with the catalogue looked up once.
-    app.jinja_env.install_gettext_callables(gettext=lambda s: _catalogue().ugettext(s),
-                                            ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n), newstyle=True)
+    # Jinja's i18n extension (which Flask-Babel loads) compiles `{{ _("...") }}` to calls of these globals.
+    app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
     app.jinja_env.filters.update(when=when, day=day, time_left=time_left, money=money)
     app.register_blueprint(bp)
 

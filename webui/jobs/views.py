@@ -19,10 +19,11 @@ from printrelease.release.errors import PrinterUnavailable
 from webui.auth import login_required
 from webui.database import end_reading, get_session, reads_at_once, runtime
 from webui.flashing import flash_each, short
-from webui.i18n import language, translate_all
+from webui.i18n import language
 from webui.jobs import bp, words
 from webui.jobs.forms import OptionsForm
 from webui.jobs.printers import printer_choices
+from webui.jobs.rows import held_rows
 from webui.security import row_id
 
 MAX_SELECTED = 500
@@ -35,8 +36,7 @@ def index():
     session = get_session()
     jobs, printers = held_jobs(session, g.user), printer_choices(session, language())
     end_reading()
-    return render_template("jobs/index.html", jobs=jobs, sides=translate_all(words.SIDES),
-                           colours=translate_all(words.COLOURS), pictured=PDF_TYPES, printers=printers,
+    return render_template("jobs/index.html", jobs=held_rows(jobs), printers=printers,
                            chosen=request.args.get("printer"))
 
 
