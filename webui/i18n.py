@@ -104,6 +104,14 @@ def money(minor: int | None, currency: str | None) -> str:
     return format_money(minor, currency, language()) if currency and minor is not None else ""
 
 
+def word(table: dict[str, str], value: str) -> str:
+    """The templates' `word(SIDES, job.sides)`: `table`'s text for `value` (marked with N_) in this request's
+    language; a value the table does not know as it is, escaped as any value is (never read as markup
+    or as a format, which `_(table.get(value, value))` did)."""
+    text = table.get(value)
+    return value if text is None else _catalogue().ugettext(text)
+
+
 def page_gettext(text: str, /, **values) -> Markup:
     """The templates' `_()`: what Jinja's "newstyle" gettext does (the translation is the page's own
     markup, the values are escaped into it, `%` always applies), as one plain call. Jinja's own goes
@@ -157,7 +165,7 @@ def init_app(app: Flask, timezone: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", timezone)
     Babel(app, locale_selector=select_locale)
     # Jinja's i18n extension (which Flask-Babel loads) compiles `{{ _("...") }}` to calls of these globals.
-    app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
+    app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext, word=word)
     app.jinja_env.filters.update(when=when, day=day, time_left=time_left, money=money)
     app.register_blueprint(bp)
 

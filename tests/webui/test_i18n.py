@@ -64,3 +64,12 @@ def test_the_session_cookie_is_set_when_it_changes_not_on_every_page(client, peo
     again = client.get("/jobs")
     assert again.status_code == 200 and "Set-Cookie" not in again.headers
     assert client.get("/healthz").headers.get("Set-Cookie") is None
+
+
+def test_a_stored_value_is_translated_when_known_and_written_as_it_is_when_not(app):
+    from webui.jobs.words import SIDES
+
+    assert _render(app, "{{ word(SIDES, v) }}", SIDES=SIDES, v="two-sided-long-edge") == "양면 (긴 쪽)"
+    assert _render(app, "{{ word(SIDES, v) }}", "en", SIDES=SIDES, v="two-sided-long-edge") == "Two-sided (long edge)"
+    # A value no table knows (a bad row) is neither markup nor a format: escaped, its % kept.
+    assert _render(app, "{{ word(SIDES, v) }}", SIDES=SIDES, v="<b>100%</b>") == "&lt;b&gt;100%&lt;/b&gt;"
