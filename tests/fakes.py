@@ -23,6 +23,7 @@ from printrelease.printing import (
 
 class FakePrintServer:
     address = "fake:631"
+    PACE_STEP = 16 * 1024  # bytes sent between two calls of a paced upload's pace()
 
     def __init__(self, queues: list[QueueInfo] | None = None):
         self.queue_infos = {q.name: q for q in (queues or [QueueInfo("dept-a")])}
@@ -47,8 +48,11 @@ class FakePrintServer:
         self._check()
         return self.queue_infos[name]
 
-    def submit_held(self, queue, path: Path, title, owner, options):
+    def submit_held(self, queue, path: Path, title, owner, options, pace=None):
         self._check()
+        if pace is not None:  # sent in steps, as the real one sends a large document
+            for _ in range(0, max(1, Path(path).stat().st_size), self.PACE_STEP):
+                pace()
         with self._lock:
             job_id = next(self._ids)
         self.remote[job_id] = RemoteJob(job_id, HELD, name=job_name(title), owner=owner, queue=queue,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from printrelease.errors import PrintReleaseError
 from printrelease.i18n import N_
@@ -99,8 +99,10 @@ class PrintServer(Protocol):
 
     def queue(self, name: str) -> QueueInfo: ...
 
-    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
-        """Submit a document that CUPS keeps on hold until `release` is called; returns the job id."""
+    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str],
+                    pace: Callable[[], None] | None = None) -> int:
+        """Submit a document that CUPS keeps on hold until `release` is called; returns the job id.
+        With `pace`, the document goes in steps, and `pace()` is called after each (it may wait)."""
 
     def release(self, job_id: int, owner: str) -> None: ...
 

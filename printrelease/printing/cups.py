@@ -6,6 +6,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 import cups
@@ -45,6 +46,7 @@ _QUEUE_ATTRIBUTES = [
 _DEVICE_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-state-message", "marker-names",
                       "marker-types", "marker-levels"]
 CONNECT_TIMEOUT = 3.0  # seconds; libcups itself waits up to 30 s for a server that does not answer
+UPLOAD_CHUNK = 256 * 1024  # a paced upload's step: cupsd takes about a millisecond for one
 
 
 def _as_tuple(value) -> tuple[str, ...]:
@@ -157,10 +159,31 @@ class CupsPrintServer:
         return DeviceStatus(state=int(attrs.get("printer-state", 3)), reasons=_reasons(attrs),
                             message=str(attrs.get("printer-state-message") or ""), markers=_markers(attrs))
 
-    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str]) -> int:
+    def submit_held(self, queue: str, path: Path, title: str, owner: str, options: dict[str, str],
+                    pace: Callable[[], None] | None = None) -> int:
         options = {**options, "job-hold-until": "indefinite"}
         with self._connection(owner) as connection:
-            return connection.printFile(queue, str(path), job_name(title), options)
+            if pace is None:
+                return connection.printFile(queue, str(path), job_name(title), options)
+            return self._upload_paced(connection, queue, Path(path), job_name(title), options, pace)
+
+    def _upload_paced(self, connection, queue: str, path: Path, name: str, options: dict[str, str],
+                      pace: Callable[[], None]) -> int:
+        """What printFile does (Create-Job, then Send-Document), with `pace()` between chunks."""
+        job_id = connection.createJob(queue, name, options)
+        try:
+            connection.startDocument(queue, job_id, path.name, options.get("document-format", cups.CUPS_FORMAT_AUTO), 1)
+            with open(path, "rb") as document:
+                while chunk := document.read(UPLOAD_CHUNK):
+                    connection.writeRequestData(chunk, len(chunk))
+                    pace()
+            connection.finishDocument(queue)
+        except BaseException:
+            # Stopped inside a request: the connection cannot carry another. The job CUPS made for the
+            # copy is the caller's to cancel (it carries the attempt's job-uuid).
+            self._local.connection = None
+            raise
+        return job_id
 
     def release(self, job_id: int, owner: str) -> None:
         with self._connection(owner) as connection:

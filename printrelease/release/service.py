@@ -17,6 +17,7 @@ finds at its next step that it lost, and stops. Nothing prints twice, nothing is
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from printrelease import metrics
-from printrelease.background import run_yielding
+from printrelease.background import Waiting, run_yielding
+from printrelease.db import relaxed
 from printrelease.accounts.service import get_user
 from printrelease.i18n import N_
 from printrelease.jobs import transitions
@@ -51,11 +53,8 @@ from printrelease.spool import Spool, SpoolDamaged
 log = logging.getLogger(__name__)
 
 ServerFor = Callable[[str], PrintServer]
-BULK_BYTES = 8 << 20  # documents this large are sent in a thread of low priority
-
-
-def _run_here(work: Callable[[], object]) -> object:
-    return work()
+BULK_BYTES = 8 << 20  # documents this large are sent in a thread of low priority, paced
+PACE_SECONDS = 0.5  # the longest a paced upload waits per step for the people waiting on this process
 
 
 @dataclass
@@ -108,6 +107,7 @@ class Releaser:
         self.sessions, self.spool, self.server_for = sessions, spool, server_for
         self.policy = policy or ReleasePolicy()
         self.holder = holder or this_process()
+        self.waiting = Waiting()  # a release someone waits for; large uploads pause for it
 
     def release(self, login: str, printer_name: str, job_ids: Iterable[int] | None = None, actor: str | None = None,
                 start_within: float | None = None) -> ReleaseResult:
@@ -116,6 +116,11 @@ class Releaser:
         With `start_within` (seconds; a tap at a printer), a release that cannot start in that time
         releases nothing and says so: the person at the printer must not wait, nor be surprised later.
         """
+        with self.waiting.someone():
+            return self._release(login, printer_name, job_ids, actor, start_within)
+
+    def _release(self, login: str, printer_name: str, job_ids: Iterable[int] | None, actor: str | None,
+                 start_within: float | None) -> ReleaseResult:
         started = time.monotonic()
         actor = actor or login
         with self.sessions.begin() as session:
@@ -209,16 +214,23 @@ class Releaser:
         title, adapted = document.title, document.adapted
         # A large document is checked and sent at the lowest CPU priority: taps at other printers
         # meanwhile must not wait for it (background.py). A small one is not worth a thread.
-        run = run_yielding if document.size >= BULK_BYTES else _run_here
+        options = {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}
         try:
-            path = run(lambda: self.spool.open_verified(document.key, document.sha256))
+            if document.size >= BULK_BYTES:
+                # Sent in steps, each after whoever else waits on this process meanwhile (background.py).
+                with self.waiting.stepping_aside():
+                    path = run_yielding(lambda: self.spool.open_verified(document.key, document.sha256))
+                    pace = functools.partial(self.waiting.pause, PACE_SECONDS)
+                    # The keeper renews the lease while this upload runs, and while the hold is lifted below.
+                    cups_job_id = run_yielding(lambda: server.submit_held(queue.name, path, title, owner, options,
+                                                                          pace=pace))
+            else:
+                path = self.spool.open_verified(document.key, document.sha256)
+                cups_job_id = server.submit_held(queue.name, path, title, owner, options)
         except SpoolDamaged as error:
             with self.sessions.begin() as session:
                 transitions.fail(session, lease, str(error), actor)
             raise
-        # The keeper renews the lease while this upload runs, and while the hold is lifted below.
-        cups_job_id = run(lambda: server.submit_held(queue.name, path, title, owner,
-                                                     {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}))
         with self.sessions.begin() as session:
             recorded = not keeper.lost(lease) and transitions.record(
                 session, lease, cups_job_id, adapted.sides, adapted.color_mode, self.policy.lease)
@@ -234,7 +246,9 @@ class Releaser:
         # Lifting the hold may take as long as an upload (a slow CUPS): were the lease to run out
         # meanwhile, recovery would see the copy held and cancel it while the hold is being lifted.
         server.release(cups_job_id, owner)
-        with self.sessions.begin() as session:
+        # The claim and the copy's id are on disk (above): were this step lost in a power cut, recovery
+        # would find the copy printing and mark it sent, so its commit need not wait for the disk.
+        with relaxed(self.sessions) as session:
             if not transitions.send(session, lease, queue.name, cups_job_id, actor, user=owner, printer=queue.name):
                 # Taken over after the hold was lifted: recovery sees the CUPS job printing and marks it sent.
                 return None

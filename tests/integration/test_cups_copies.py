@@ -1,13 +1,16 @@
-"""What a real cupsd keeps of a release's copy: the attempt's job-uuid, and a long Korean title cut to
-an IPP name's 255 octets (a longer one CUPS would call "Untitled")."""
+"""What a real cupsd keeps of a release's copy: the attempt's job-uuid, a long Korean title cut to an IPP
+name's 255 octets (a longer one CUPS would call "Untitled"), and a large document sent in paced steps."""
 
 import subprocess
 from uuid import uuid4
 
+import pytest
+
 from printrelease.printing import HELD, job_name
-from printrelease.printing.cups import CupsPrintServer
+from printrelease.printing.cups import UPLOAD_CHUNK, CupsPrintServer
 from printrelease.release.lease import copy_uuid
 from sandbox.documents import make_pdf
+from tests.waiting import wait_until
 
 
 def test_a_held_copy_keeps_its_attempt_and_its_long_title_cut_on_a_character(cupsd, tmp_path):
@@ -25,3 +28,41 @@ def test_a_held_copy_keeps_its_attempt_and_its_long_title_cut_on_a_character(cup
     finally:
         for i in ids:
             subprocess.run(["cancel", "-h", cupsd.address, "-x", str(i)], capture_output=True)
+
+
+def test_a_paced_upload_reaches_the_printer_whole_and_paces_at_every_step(cupsd, tmp_path):
+    """A large document goes to CUPS in steps (Create-Job, Send-Document in chunks), each followed by
+    the pace call that lets a tap elsewhere go first; the printer gets exactly the bytes sent."""
+    server = CupsPrintServer(cupsd.address)
+    document = make_pdf(tmp_path / "large.pdf", "대용량 문서", 30)
+    body = document.read_bytes() + b"%" * (3 * UPLOAD_CHUNK)  # after %%EOF: still a PDF, several chunks long
+    document.write_bytes(body)
+    steps = []
+    job_id = server.submit_held("dept-a", document, "대용량 문서", "kimsr", {"job-uuid": copy_uuid(str(uuid4()))},
+                                pace=lambda: steps.append(len(steps)))
+    assert len(steps) == -(-len(body) // UPLOAD_CHUNK)
+    copy = server.job(job_id)
+    assert copy.state == HELD and copy.owner == "kimsr" and copy.name == "대용량 문서"
+    server.release(job_id, "kimsr")
+    folder = cupsd.output_root / "dept-a"
+    wait_until(lambda: server.job(job_id).is_finished and any(folder.glob("*")), timeout=60)
+    assert [path.read_bytes() for path in folder.glob("*") if path.read_bytes() == body], "the bytes arrived whole"
+
+
+def test_a_paced_upload_stopped_midway_leaves_a_copy_the_caller_can_cancel_and_a_working_connection(cupsd, tmp_path):
+    server, attempt = CupsPrintServer(cupsd.address), copy_uuid(str(uuid4()))
+    document = make_pdf(tmp_path / "large.pdf", "중단", 1)
+    document.write_bytes(document.read_bytes() + b"%" * (2 * UPLOAD_CHUNK))
+
+    class Stopped(Exception):
+        pass
+
+    def pace():
+        raise Stopped()
+
+    with pytest.raises(Stopped):
+        server.submit_held("dept-a", document, "중단", "kimsr", {"job-uuid": attempt}, pace=pace)
+    left = [job for job in server.jobs("dept-a", "kimsr") if job.uuid == attempt]  # the same thread asks again
+    assert len(left) == 1
+    server.cancel(left[0].id, "kimsr")
+    assert server.job(left[0].id).is_finished

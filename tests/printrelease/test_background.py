@@ -1,11 +1,13 @@
-"""Bulk work runs in a thread of its own at the lowest CPU priority, and hands back its result or error."""
+"""Bulk work runs in a thread of its own at the lowest CPU priority, hands back its result or error, and
+pauses between its steps while someone waits on the process."""
 
 import os
 import threading
+import time
 
 import pytest
 
-from printrelease.background import run_yielding
+from printrelease.background import Waiting, run_yielding
 
 
 def _niceness() -> int:
@@ -51,3 +53,42 @@ def test_where_lowering_the_priority_is_refused_the_work_runs_all_the_same(monke
 
     assert run_yielding(work) == "printed"
     assert niceness["value"] == _niceness()
+
+
+def test_a_pause_returns_at_once_when_nobody_waits_and_when_the_caller_stepped_aside():
+    waiting = Waiting()
+    waiting.pause(60)  # nobody: no wait at all (a hang here would be the test's timeout)
+    with waiting.someone(), waiting.stepping_aside():
+        waiting.pause(60)  # bulk work inside a release must not wait for that release itself
+
+
+def test_a_pause_lasts_while_someone_waits_and_ends_when_the_last_one_is_done():
+    waiting, inside, paused, resumed = Waiting(), threading.Barrier(2), threading.Event(), threading.Event()
+
+    def bulk():
+        inside.wait(10)
+        paused.set()
+        waiting.pause(60)
+        resumed.set()
+
+    worker = threading.Thread(target=bulk)
+    worker.start()
+    with waiting.someone():
+        with waiting.someone():
+            inside.wait(10)
+            assert paused.wait(10)
+        # One of the two still waits: the bulk work may not go on (it had 0.2 s to do so).
+        assert not resumed.wait(0.2)
+    worker.join(10)
+    assert resumed.is_set() and not worker.is_alive(), "woken when the last one was done, not after 60 s"
+
+
+def test_a_pause_ends_after_its_longest_however_busy_and_an_error_leaves_the_count_right():
+    waiting = Waiting()
+    with pytest.raises(ZeroDivisionError), waiting.someone():
+        1 / 0
+    with waiting.someone():
+        began = time.monotonic()
+        waiting.pause(0.05)
+        assert time.monotonic() - began < 5
+    waiting.pause(60)  # the failed one is not counted as waiting any more
