@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
@@ -54,45 +55,61 @@ def _lower_this_thread() -> None:
 
 
 class Waiting:
-    """Whether someone is waiting on this process right now (a tap, a release from a page), for bulk work
-    to pause between its steps meanwhile.
+    """Who is waiting on this process right now (a tap, a release from a page), by what they wait on (a
+    CUPS server), for bulk work on the same to pause between its steps meanwhile.
 
     A lower CPU priority is not enough when the bulk work loads another process: a 200 MB upload keeps
-    cupsd, which is single-threaded, busy receiving it, and a tap at another printer then waits behind
-    it in cupsd's queue, whatever our threads' priorities (a tap took 1.3 to 1.7 times as long). Between
-    two chunks the upload waits while anyone is waiting, so cupsd answers them first.
+    cupsd, which is single-threaded, busy receiving it and writing it to disk, and a tap at another of
+    its printers then waits behind it, whatever our threads' priorities. Between two chunks the upload
+    waits while anyone waits on the same CUPS server, within a budget: it goes on, at full speed, once
+    it has waited that long in all, however many people come one after the other.
     """
 
     def __init__(self):
-        self._count = 0
+        self._counts: dict[str, int] = {}
         self._changed = threading.Condition()
 
     @contextmanager
-    def someone(self) -> Iterator[None]:
-        """Around work that a person waits for."""
-        self._add(1)
+    def someone(self, on: str) -> Iterator[None]:
+        """Around work that a person waits for, on `on`."""
+        self._add(on, 1)
         try:
             yield
         finally:
-            self._add(-1)
+            self._add(on, -1)
 
     @contextmanager
-    def stepping_aside(self) -> Iterator[None]:
-        """Inside `someone()`: the part that is bulk work itself, which must not wait for its own caller."""
-        self._add(-1)
+    def stepping_aside(self, on: str) -> Iterator[None]:
+        """Inside `someone(on)`: the part that is bulk work itself, which must not wait for its own caller."""
+        self._add(on, -1)
         try:
             yield
         finally:
-            self._add(1)
+            self._add(on, 1)
 
-    def _add(self, change: int) -> None:
+    def _add(self, on: str, change: int) -> None:
         with self._changed:
-            self._count += change
-            if self._count == 0:
+            count = self._counts.get(on, 0) + change
+            if count:
+                self._counts[on] = count
+            else:
+                self._counts.pop(on, None)
                 self._changed.notify_all()
 
-    def pause(self, longest: float) -> None:
-        """Wait while someone is waiting, `longest` seconds at most: bulk work keeps moving, if slowly,
-        however many people come one after the other."""
+    def pause(self, on: str, longest: float) -> float:
+        """Wait while someone waits on `on`, `longest` seconds at most; returns how long it waited."""
+        began = time.monotonic()
         with self._changed:
-            self._changed.wait_for(lambda: self._count <= 0, longest)
+            self._changed.wait_for(lambda: self._counts.get(on, 0) <= 0, longest)
+        return time.monotonic() - began
+
+    def pacer(self, on: str, budget: float) -> Callable[[], None]:
+        """A pause to call between the steps of bulk work on `on`, which waits `budget` seconds in all."""
+        left = budget
+
+        def pace() -> None:
+            nonlocal left
+            if left > 0:
+                left -= self.pause(on, left)
+
+        return pace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from urllib.parse import urlsplit
 import cups
 
 from printrelease.printing import DeviceStatus, Marker, PrintServerUnavailable, QueueInfo, RemoteJob, job_name
+
+log = logging.getLogger(__name__)
 
 _JOB_ATTRIBUTES = [
     "job-id",
@@ -165,9 +168,9 @@ class CupsPrintServer:
         with self._connection(owner) as connection:
             if pace is None:
                 return connection.printFile(queue, str(path), job_name(title), options)
-            return self._upload_paced(connection, queue, Path(path), job_name(title), options, pace)
+            return self._upload_paced(connection, queue, Path(path), job_name(title), owner, options, pace)
 
-    def _upload_paced(self, connection, queue: str, path: Path, name: str, options: dict[str, str],
+    def _upload_paced(self, connection, queue: str, path: Path, name: str, owner: str, options: dict[str, str],
                       pace: Callable[[], None]) -> int:
         """What printFile does (Create-Job, then Send-Document), with `pace()` between chunks."""
         job_id = connection.createJob(queue, name, options)
@@ -180,8 +183,13 @@ class CupsPrintServer:
             connection.finishDocument(queue)
         except BaseException:
             # Stopped inside a request: the connection cannot carry another. The job CUPS made for the
-            # copy is the caller's to cancel (it carries the attempt's job-uuid).
+            # copy goes, as printFile's does when its upload fails: the caller may no longer own the
+            # release (recovery took it over meanwhile), and nobody else would ever cancel this copy.
             self._local.connection = None
+            try:
+                self.cancel(job_id, owner)  # on a connection of its own
+            except Exception as error:  # noqa: BLE001 - the upload's own error is the one to raise
+                log.warning("could not cancel CUPS job %s after its upload failed: %s", job_id, error)
             raise
         return job_id
 

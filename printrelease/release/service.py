@@ -17,7 +17,6 @@ finds at its next step that it lost, and stops. Nothing prints twice, nothing is
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -54,7 +53,7 @@ log = logging.getLogger(__name__)
 
 ServerFor = Callable[[str], PrintServer]
 BULK_BYTES = 8 << 20  # documents this large are sent in a thread of low priority, paced
-PACE_SECONDS = 0.5  # the longest a paced upload waits per step for the people waiting on this process
+PACE_SECONDS = 3.0  # the longest a paced upload waits in all for people at the same CUPS server
 
 
 @dataclass
@@ -107,7 +106,7 @@ class Releaser:
         self.sessions, self.spool, self.server_for = sessions, spool, server_for
         self.policy = policy or ReleasePolicy()
         self.holder = holder or this_process()
-        self.waiting = Waiting()  # a release someone waits for; large uploads pause for it
+        self.waiting = Waiting()  # releases someone waits for, by CUPS server; large uploads pause for them
 
     def release(self, login: str, printer_name: str, job_ids: Iterable[int] | None = None, actor: str | None = None,
                 start_within: float | None = None) -> ReleaseResult:
@@ -116,11 +115,6 @@ class Releaser:
         With `start_within` (seconds; a tap at a printer), a release that cannot start in that time
         releases nothing and says so: the person at the printer must not wait, nor be surprised later.
         """
-        with self.waiting.someone():
-            return self._release(login, printer_name, job_ids, actor, start_within)
-
-    def _release(self, login: str, printer_name: str, job_ids: Iterable[int] | None, actor: str | None,
-                 start_within: float | None) -> ReleaseResult:
         started = time.monotonic()
         actor = actor or login
         with self.sessions.begin() as session:
@@ -138,6 +132,14 @@ class Releaser:
         if not candidates:
             return result
         server = self.server_for(address)
+        # Someone waits for this: large uploads to the same CUPS server meanwhile pause (_send).
+        with self.waiting.someone(server.address):
+            return self._send_each(server, printer_id, printer_name, queue_name, candidates, result, started,
+                                   start_within, actor, login)
+
+    def _send_each(self, server: PrintServer, printer_id: int, printer_name: str, queue_name: str,
+                   candidates: list[int], result: ReleaseResult, started: float, start_within: float | None,
+                   actor: str, login: str) -> ReleaseResult:
         queue = self._usable_queue(server, printer_id, printer_name, queue_name)
         with LeaseKeeper(self.sessions, self.policy.lease) as keeper:
             for job_id in candidates:
@@ -217,10 +219,10 @@ class Releaser:
         options = {**adapted.options, "job-uuid": copy_uuid(lease.attempt)}
         try:
             if document.size >= BULK_BYTES:
-                # Sent in steps, each after whoever else waits on this process meanwhile (background.py).
-                with self.waiting.stepping_aside():
+                # Sent in steps, each after whoever else waits on the same CUPS server (background.py).
+                with self.waiting.stepping_aside(server.address):
                     path = run_yielding(lambda: self.spool.open_verified(document.key, document.sha256))
-                    pace = functools.partial(self.waiting.pause, PACE_SECONDS)
+                    pace = self.waiting.pacer(server.address, PACE_SECONDS)
                     # The keeper renews the lease while this upload runs, and while the hold is lifted below.
                     cups_job_id = run_yielding(lambda: server.submit_held(queue.name, path, title, owner, options,
                                                                           pace=pace))

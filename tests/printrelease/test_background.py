@@ -57,9 +57,11 @@ def test_where_lowering_the_priority_is_refused_the_work_runs_all_the_same(monke
 
 def test_a_pause_returns_at_once_when_nobody_waits_and_when_the_caller_stepped_aside():
     waiting = Waiting()
-    waiting.pause(60)  # nobody: no wait at all (a hang here would be the test's timeout)
-    with waiting.someone(), waiting.stepping_aside():
-        waiting.pause(60)  # bulk work inside a release must not wait for that release itself
+    waiting.pause("cups-a", 60)  # nobody: no wait at all (a hang here would be the test's timeout)
+    with waiting.someone("cups-a"), waiting.stepping_aside("cups-a"):
+        waiting.pause("cups-a", 60)  # bulk work inside a release must not wait for that release itself
+    with waiting.someone("cups-b"):
+        waiting.pause("cups-a", 60)  # someone at another CUPS server does not wait behind this one
 
 
 def test_a_pause_lasts_while_someone_waits_and_ends_when_the_last_one_is_done():
@@ -68,13 +70,13 @@ def test_a_pause_lasts_while_someone_waits_and_ends_when_the_last_one_is_done():
     def bulk():
         inside.wait(10)
         paused.set()
-        waiting.pause(60)
+        waiting.pause("cups-a", 60)
         resumed.set()
 
     worker = threading.Thread(target=bulk)
     worker.start()
-    with waiting.someone():
-        with waiting.someone():
+    with waiting.someone("cups-a"):
+        with waiting.someone("cups-a"):
             inside.wait(10)
             assert paused.wait(10)
         # One of the two still waits: the bulk work may not go on (it had 0.2 s to do so).
@@ -83,12 +85,13 @@ def test_a_pause_lasts_while_someone_waits_and_ends_when_the_last_one_is_done():
     assert resumed.is_set() and not worker.is_alive(), "woken when the last one was done, not after 60 s"
 
 
-def test_a_pause_ends_after_its_longest_however_busy_and_an_error_leaves_the_count_right():
+def test_a_pacer_waits_no_longer_than_its_budget_in_all_however_busy_and_an_error_leaves_the_count_right():
     waiting = Waiting()
-    with pytest.raises(ZeroDivisionError), waiting.someone():
+    with pytest.raises(ZeroDivisionError), waiting.someone("cups-a"):
         1 / 0
-    with waiting.someone():
-        began = time.monotonic()
-        waiting.pause(0.05)
+    with waiting.someone("cups-a"):
+        pace, began = waiting.pacer("cups-a", 0.2), time.monotonic()
+        for _ in range(50):  # someone waits all along: only the first steps wait, 0.2 s in all
+            pace()
         assert time.monotonic() - began < 5
-    waiting.pause(60)  # the failed one is not counted as waiting any more
+    waiting.pause("cups-a", 60)  # the failed one is not counted as waiting any more

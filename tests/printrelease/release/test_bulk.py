@@ -51,8 +51,9 @@ def test_a_damaged_large_document_fails_from_the_bulk_thread_without_blocking_ot
 
 def test_a_large_upload_waits_between_its_steps_while_a_tap_elsewhere_is_released(
         runtime, releaser, server, hold, monkeypatch):
-    """cupsd receives one upload at a time: the large one pauses so that the tap at the other printer is
-    answered first, and goes on as soon as that release has ended (not after its longest pause)."""
+    """cupsd receives one upload at a time: the large one pauses so that the tap at the other printer of
+    the same CUPS server is answered first, and goes on as soon as that release has ended (not after its
+    longest pause)."""
     large, small = hold("kimsr", pages=40), hold("leejy")
     with runtime.sessions() as session:
         sizes = session.get(Job, large).size, session.get(Job, small).size
@@ -63,14 +64,15 @@ def test_a_large_upload_waits_between_its_steps_while_a_tap_elsewhere_is_release
     seen = {}
     real_pause = releaser.waiting.pause
 
-    def pause(longest):
+    def pause(on, longest):
         at_first_step.set()
         small_inside.wait(10)
         if "resumed after the tap" not in seen:
             paused.set()
-            real_pause(longest)
+            waited = real_pause(on, longest)
             seen["resumed after the tap"] = small_done.is_set()
-        real_pause(longest)
+            return waited
+        return real_pause(on, longest)
 
     monkeypatch.setattr(releaser.waiting, "pause", pause)
 
