@@ -51,9 +51,8 @@ def test_an_invalidated_connection_and_a_failed_commit_leave_nothing_relaxed_and
         assert session.scalar(select(User).where(User.login == "kimsr")) is None
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's write lock
 def test_a_relaxed_transaction_that_cannot_begin_leaves_the_next_one_waiting(database_url, tmp_path):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("BEGIN IMMEDIATE waits for SQLite's write lock only")
     import sqlite3
 
     from sqlalchemy.engine import make_url
@@ -92,10 +91,9 @@ def test_threads_mixing_relaxed_and_ordinary_transactions_each_get_their_own(eng
     assert wrong == []
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # pre-ping, SET LOCAL
 def test_on_postgresql_a_connection_ended_by_the_server_is_replaced_and_set_local_applies_to_the_new_one(
         database_url, engine):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("pool_pre_ping and SET LOCAL are PostgreSQL's")
     sessions = make_session_factory(engine)
     with relaxed(sessions) as session:
         pid = session.scalar(text("SELECT pg_backend_pid()"))
