@@ -22,6 +22,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.wrk import server_cpu
 from printrelease import db
 from printrelease.config import Settings
 from printrelease.runtime import Runtime
@@ -157,21 +158,6 @@ def tap(port: int, token: str, uid: str, timeout: float = TIMEOUT) -> float | No
         connection.close()
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU used so far by a process and its live descendants (gunicorn's master, worker, page counters)."""
-    total, pids = 0.0, [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        pids += [int(child) for child in children]
-    return total
-
-
 def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
@@ -202,9 +188,9 @@ def measure(url: str | None, design: str, threads: int) -> dict:
     try:
         wait_for_port(port, timeout=60, process=server)
         time.sleep(2)  # the worker's start (page-counting processes, the first sweep) is not the kiosks' cost
-        before = cpu_seconds(server.pid)
+        before = server_cpu(server.pid)
         time.sleep(IDLE_SECONDS / 2)
-        result["bare_cpu"] = (cpu_seconds(server.pid) - before) / (IDLE_SECONDS / 2)
+        result["bare_cpu"] = (server_cpu(server.pid) - before) / (IDLE_SECONDS / 2)
         kiosks = [Kiosk(port, place["kiosk"], stop, design, POLL_MS / 1000) for place in places]
         for kiosk in kiosks:
             kiosk.start()
@@ -212,10 +198,10 @@ def measure(url: str | None, design: str, threads: int) -> dict:
         for kiosk in kiosks:
             kiosk.connected.wait(max(0.0, deadline - time.monotonic()))
         result["connected"] = sum(kiosk.connected.is_set() for kiosk in kiosks)
-        requests, before, began = sum(k.requests for k in kiosks), cpu_seconds(server.pid), time.perf_counter()
+        requests, before, began = sum(k.requests for k in kiosks), server_cpu(server.pid), time.perf_counter()
         time.sleep(IDLE_SECONDS)  # 50 kiosks on their idle screens, nobody tapping
         spent = time.perf_counter() - began
-        result["idle_cpu"] = (cpu_seconds(server.pid) - before) / spent
+        result["idle_cpu"] = (server_cpu(server.pid) - before) / spent
         result["requests_per_s"] = (sum(k.requests for k in kiosks) - requests) / spent
         shown, answers, missed, unanswered = [], [], 0, 0
         taps = 0 if design == "static" else TAPS if result["connected"] == len(kiosks) else 3
