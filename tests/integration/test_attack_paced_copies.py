@@ -38,50 +38,9 @@ def _copies(server, attempt):
     return [(j.id, j.state) for j in server.jobs("dept-a", "kimsr") if j.uuid == copy_uuid(attempt)]
 
 
-def test_an_upload_that_fails_midway_after_its_job_was_taken_over_leaves_no_copy_in_cups(
-        runtime, cupsd, large_job):
-    """printFile (the unpaced upload, and this one before the change) cancels its own Create-Job when a
-    Send-Document fails; the paced upload leaves that copy on hold "for the caller to cancel", and
-    `_abandon` cancels it only while the lease is still the releaser's. Here the lease ran out while the
-    large document was being checked at the lowest priority (the database was away longer than the
-    lease, so the keeper could not renew it), recovery found no copy yet and held the job again, and
-    then the connection to cupsd broke midway through the upload. Nobody looks for that copy again: it
-    stays held in CUPS for ever, beside a job held in printrelease, one Release-Job away from printing."""
-    real = CupsPrintServer(cupsd.address)
-    seen = {}
-
-    class TakenOverThenBroken:
-        address = real.address
-
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        def submit_held(self, queue, path, title, owner, options, pace=None):
-            # Before the upload starts: the lease has run out, and a peer's recovery takes the job over.
-            run_out_leases(runtime)
-            peer = Releaser(runtime.sessions, runtime.spool, lambda _: real, holder="peer:2:0")
-            seen["recovered"] = peer.recover()
-            seen["attempt"] = options["job-uuid"].removeprefix("urn:uuid:")
-            steps = []
-
-            def breaks_midway():  # as writeRequestData raises once cupsd's side of the connection is gone
-                steps.append(1)
-                if len(steps) == 2:
-                    raise cups.HTTPError(-1)
-
-            return real.submit_held(queue, path, title, owner, options, pace=breaks_midway)
-
-    releaser = Releaser(runtime.sessions, runtime.spool, lambda _: TakenOverThenBroken(), holder="test:1:0")
-    with pytest.raises(PrinterUnavailable):
-        releaser.release("kimsr", "dept-a")
-    assert seen["recovered"] == 1 and states(runtime) == {large_job: JobState.HELD}
-    assert _copies(real, seen["attempt"]) == [], "the failed upload's copy is still held in CUPS"
-
-
-def test_an_upload_that_fails_midway_leaves_the_job_held_and_its_copy_cancelled(runtime, cupsd, large_job):
-    """What held: the same break while the lease is still ours ends with the job held and no copy."""
-    real = CupsPrintServer(cupsd.address)
-    seen = {}
+def _breaking_midway(real, seen, before=None):
+    """`real`, whose paced uploads break at their second step, as writeRequestData raises once cupsd's
+    side of the connection is gone; `before()` runs first, and `seen["attempt"]` names the copy."""
 
     class Broken:
         address = real.address
@@ -90,6 +49,8 @@ def test_an_upload_that_fails_midway_leaves_the_job_held_and_its_copy_cancelled(
             return getattr(real, name)
 
         def submit_held(self, queue, path, title, owner, options, pace=None):
+            if before is not None:
+                before()
             seen["attempt"] = options["job-uuid"].removeprefix("urn:uuid:")
             steps = []
 
@@ -100,7 +61,38 @@ def test_an_upload_that_fails_midway_leaves_the_job_held_and_its_copy_cancelled(
 
             return real.submit_held(queue, path, title, owner, options, pace=breaks_midway)
 
-    releaser = Releaser(runtime.sessions, runtime.spool, lambda _: Broken(), holder="test:1:0")
+    return Broken()
+
+
+def test_an_upload_that_fails_midway_after_its_job_was_taken_over_leaves_no_copy_in_cups(
+        runtime, cupsd, large_job):
+    """The lease ran out while the large document was being checked at the lowest priority (the database
+    was away longer than the lease, so the keeper could not renew it), recovery found no copy yet and held
+    the job again, and then the connection to cupsd broke midway through the upload. `_abandon` cancels
+    only while the lease is the releaser's, so the paced upload must take its own copy away, as printFile
+    does: else it stayed held in CUPS for ever, one Release-Job away from printing."""
+    real = CupsPrintServer(cupsd.address)
+    seen = {}
+
+    def taken_over():  # before the upload starts: the lease has run out, and a peer's recovery takes over
+        run_out_leases(runtime)
+        peer = Releaser(runtime.sessions, runtime.spool, lambda _: real, holder="peer:2:0")
+        seen["recovered"] = peer.recover()
+
+    broken = _breaking_midway(real, seen, taken_over)
+    releaser = Releaser(runtime.sessions, runtime.spool, lambda _: broken, holder="test:1:0")
+    with pytest.raises(PrinterUnavailable):
+        releaser.release("kimsr", "dept-a")
+    assert seen["recovered"] == 1 and states(runtime) == {large_job: JobState.HELD}
+    assert _copies(real, seen["attempt"]) == [], "the failed upload's copy is still held in CUPS"
+
+
+def test_an_upload_that_fails_midway_leaves_the_job_held_and_its_copy_cancelled(runtime, cupsd, large_job):
+    """What held: the same break while the lease is still ours ends with the job held and no copy."""
+    real = CupsPrintServer(cupsd.address)
+    seen = {}
+    broken = _breaking_midway(real, seen)
+    releaser = Releaser(runtime.sessions, runtime.spool, lambda _: broken, holder="test:1:0")
     with pytest.raises(PrinterUnavailable):
         releaser.release("kimsr", "dept-a")
     assert states(runtime) == {large_job: JobState.HELD}
