@@ -65,9 +65,7 @@ def load_logged_in_user() -> None:
         # The view reads on in this transaction and ends it; the rare notes (last_seen_at at most once a
         # minute, an idle session ended) go through a writing session of their own.
         read_only()
-        with runtime().sessions() as notes:
-            g.user = web_sessions.session_user(get_session(), token, idle=idle, notes=notes)
-            notes.commit()
+        g.user = web_sessions.session_user(get_session(), token, idle=idle, notes=_write_note)
     else:
         db = get_session()
         g.user = web_sessions.session_user(db, token, idle=idle)
@@ -75,6 +73,12 @@ def load_logged_in_user() -> None:
         db.commit()
     if g.user is None:
         session.pop("sid", None)
+
+
+def _write_note(statement) -> None:
+    """A reading page's note about its session, in a transaction of its own (made only when there is one)."""
+    with runtime().sessions.begin() as notes:
+        notes.execute(statement)
 
 
 def start_session(user: User) -> None:

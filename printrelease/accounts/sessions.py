@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Executable, bindparam, delete, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from printrelease.accounts.models import User, WebSession
@@ -42,12 +43,13 @@ def start_session(session: Session, user: User, remote_address: str = "", lifeti
 
 
 def session_user(session: Session, token: str | None, idle: timedelta | None = None,
-                 notes: Session | None = None) -> User | None:
+                 notes: Callable[[Executable], None] | None = None) -> User | None:
     """The active user whose unexpired session `token` is, or None; notes when it was last used.
 
     With `idle`, a session unused for longer is ended (deleted) and None returned. last_seen_at moves at
     most once every SEEN_EVERY, so idle expiry is to that precision. Those notes are written through
-    `notes` if given (when `session` only reads), else through `session`.
+    `session`, or, when `session` only reads, handed to `notes`, which writes each in a transaction of
+    its own: the caller's to make, when there is a note (once a minute), not for every page.
     """
     if not token or not isinstance(token, str):
         return None
@@ -55,12 +57,11 @@ def session_user(session: Session, token: str | None, idle: timedelta | None = N
     now = utcnow()
     if found is None or found.expires_at <= now or not found.User.is_active:
         return None
-    writer = session if notes is None else notes
     if idle is not None and now - found.last_seen_at > idle + SEEN_EVERY:
-        writer.execute(delete(WebSession).where(WebSession.id == found.id))
+        (notes or session.execute)(delete(WebSession).where(WebSession.id == found.id))
         return None
     if now - found.last_seen_at > SEEN_EVERY:
-        writer.execute(update(WebSession).where(WebSession.id == found.id).values(last_seen_at=now))
+        (notes or session.execute)(update(WebSession).where(WebSession.id == found.id).values(last_seen_at=now))
     return found.User
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from printrelease.db import utcnow
 from printrelease.jobs.models import Job, impressions
@@ -79,9 +79,10 @@ def price_in_force(session: Session, paper_size: str | None, printer_id: int | N
 
 
 def _latest_query(printer_condition):
+    # Without the printer a price row joins by default: a charge never reads it (loaded if asked for).
     return (select(Price).where(Price.paper_size == bindparam("size"),
                                 Price.valid_from <= bindparam("at", type_=Price.valid_from.type), printer_condition)
-            .order_by(Price.valid_from.desc(), Price.id.desc()).limit(1))
+            .order_by(Price.valid_from.desc(), Price.id.desc()).limit(1).options(lazyload(Price.printer)))
 
 
 # Built once: every page that shows a cost asks these (building a statement costs more than running it).

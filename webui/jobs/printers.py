@@ -29,10 +29,16 @@ _ACTIVE = (select(Printer.name, Printer.location, Printer.status_checked_at, Pri
 
 
 def printer_choices(session: Session, language: str) -> list[PrinterChoice]:
-    # Most printers say the same "ready": each of this request's words is looked up once.
-    say = functools.cache(gettext)
     # Columns only, so straight on the session's connection: the ORM's part would be half the cost.
-    return [printer_status(printer, language, say) for printer in session.connection().execute(_ACTIVE)]
+    return list(_worded(tuple(session.connection().execute(_ACTIVE)), language))
+
+
+@functools.lru_cache(maxsize=16)
+def _worded(rows: tuple, language: str) -> tuple[PrinterChoice, ...]:
+    """The rows in words: the same for every user of a language until a poll changes a row (the rows
+    are the key, so a change is seen at once), where every page of My jobs worded them all again."""
+    say = functools.cache(gettext)  # most printers say the same "ready"
+    return tuple(printer_status(printer, language, say) for printer in rows)
 
 
 def printer_status(printer: Printer, language: str, gettext=gettext) -> PrinterChoice:

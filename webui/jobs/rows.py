@@ -7,6 +7,7 @@ time). Made here with the request's language found once, the template only write
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -37,10 +38,20 @@ class HeldRow:
 def held_rows(jobs: list[HeldJob]) -> list[HeldRow]:
     say, now = Wording(), utcnow()
     sides, colours = translate_all(words.SIDES), translate_all(words.COLOURS)
+    detail, thumbnail = id_links("jobs.detail", "job_id"), id_links("jobs.thumbnail", "job_id")
     return [HeldRow(job.id, job.title, job.submitted_at.isoformat(), say.when(job.submitted_at), job.pages,
                     job.copies, sides.get(job.sides, job.sides), colours.get(job.color_mode, job.color_mode),
                     say.time_left(job.expires_at, now),
                     say.money(job.estimate.amount, job.estimate.currency) if job.estimate.price_id else "",
-                    url_for("jobs.detail", job_id=job.id),
-                    url_for("jobs.thumbnail", job_id=job.id) if job.format in PDF_TYPES else None)
+                    detail(job.id), thumbnail(job.id) if job.format in PDF_TYPES else None)
             for job in jobs]
+
+
+def id_links(endpoint: str, name: str) -> Callable[[int], str]:
+    """`url_for(endpoint, name=n)` for any integer n, from one url_for call: a row's links cost a tenth."""
+    marker = 9_876_543_210  # in no prefix a site could have; an int converter writes it as it is
+    parts = url_for(endpoint, **{name: marker}).split(str(marker))
+    if len(parts) != 2:  # pragma: no cover - a route that writes its id twice, or differently
+        return lambda value: url_for(endpoint, **{name: value})
+    before, after = parts
+    return lambda value: f"{before}{int(value)}{after}"
