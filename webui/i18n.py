@@ -104,25 +104,43 @@ def money(minor: int | None, currency: str | None) -> str:
     return format_money(minor, currency, language()) if currency and minor is not None else ""
 
 
+class PageWords:
+    """The templates' `_()`, `ngettext()` and `word()` over one catalogue: bound once per page drawn (the
+    context processor below), so that each of a page's some thirty words is one plain call, without
+    looking for the request's language again (four context-local lookups each, BENCHMARKS.md, web pages).
+    What Jinja's "newstyle" gettext does: the translation is the page's own markup, the values are
+    escaped into it, `%` always applies. Every template is HTML, so always escaped."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def gettext(self, text: str, /, **values) -> Markup:
+        return Markup(self.catalogue.ugettext(text)) % values
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **values) -> Markup:
+        values.setdefault("num", count)
+        return Markup(self.catalogue.ungettext(singular, plural, count)) % values
+
+    def word(self, table: dict[str, str], value: str) -> str:
+        """`word(SIDES, job.sides)`: `table`'s text for `value` (marked with N_) in this language; a value
+        the table does not know as it is, escaped as any value is (never read as markup or as a format,
+        which `_(table.get(value, value))` did)."""
+        text = table.get(value)
+        return value if text is None else self.catalogue.ugettext(text)
+
+
+# The same as globals, for a template drawn without the context processor (a macro imported without
+# the page's context): each looks the request's catalogue up.
 def word(table: dict[str, str], value: str) -> str:
-    """The templates' `word(SIDES, job.sides)`: `table`'s text for `value` (marked with N_) in this request's
-    language; a value the table does not know as it is, escaped as any value is (never read as markup
-    or as a format, which `_(table.get(value, value))` did)."""
-    text = table.get(value)
-    return value if text is None else _catalogue().ugettext(text)
+    return PageWords(_catalogue()).word(table, value)
 
 
 def page_gettext(text: str, /, **values) -> Markup:
-    """The templates' `_()`: what Jinja's "newstyle" gettext does (the translation is the page's own
-    markup, the values are escaped into it, `%` always applies), as one plain call. Jinja's own goes
-    through two context-passing wrappers, and a page says some thirty words (BENCHMARKS.md, web pages).
-    Every template is HTML, so always escaped."""
-    return Markup(_catalogue().ugettext(text)) % values
+    return PageWords(_catalogue()).gettext(text, **values)
 
 
 def page_ngettext(singular: str, plural: str, count: int, /, **values) -> Markup:
-    values.setdefault("num", count)
-    return Markup(_catalogue().ungettext(singular, plural, count)) % values
+    return PageWords(_catalogue()).ngettext(singular, plural, count, **values)
 
 
 def _catalogue():
@@ -171,6 +189,8 @@ def init_app(app: Flask, timezone: str) -> None:
 
     @app.context_processor
     def _words():
-        current = language()
-        return {"language": current, "languages": [(code, NAMES[code]) for code in LANGUAGES],
-                "has_role": has_role}
+        # Run for each page drawn, inside any force_locale() around it: its words are that language's.
+        words = PageWords(_catalogue())
+        return {"language": language(), "languages": [(code, NAMES[code]) for code in LANGUAGES],
+                "has_role": has_role, "_": words.gettext, "gettext": words.gettext, "ngettext": words.ngettext,
+                "word": words.word}
