@@ -122,7 +122,7 @@ def load(url: str) -> None:
 
 def databases(root: Path) -> list[tuple[str, str, int]]:
     """(label, url, worker processes) of each database, emptied and migrated."""
-    found = [("SQLite", f"sqlite:///{root / 'web.sqlite3'}", 1)]
+    found = [("SQLite", f"sqlite:///{root / 'web.sqlite3'}", 2)]
     server = os.environ.get("PRINTRELEASE_TEST_POSTGRES_URL")
     if server:
         admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -258,7 +258,7 @@ def report(results: list[dict]) -> str:
         f"`/jobs/history` (its first page and total) for one user with {MY_HELD} held and {MY_PAST} finished jobs,",
         f"among {USERS:,} users with {JOBS:,} jobs over 90 days ({ENDS[3][1]:.0%} held now, the rest printed, expired,",
         "deleted, failed or rejected, with usage rows and audit trails), under `printrelease serve` (gunicorn,",
-        "gthread, 8 threads a worker; SQLite serves one worker), logged in, by Debian's `wrk` on loopback for",
+        "gthread, 8 threads a worker, a worker per core), logged in, by Debian's `wrk` on loopback for",
         f"{SECONDS} s per row, beside the same server's `/healthz` (configuration, database, spool, keys, CUPS):",
         f"the pages took turns, {max(1, SECONDS // SLICES)} s each, {SLICES} times, and each row adds up its turns,",
         "so that a slow spell of the machine fell on a page and on its baseline alike. wrk shares the two cores",

@@ -268,7 +268,7 @@ class Settings:
     colour_memory_mb: int = 1024  # Ghostscript's address space when measuring colour pages
     colour_seconds: float = 120.0  # and its time per document
     trusted_proxies: int = 0  # reverse proxies in front of the server whose X-Forwarded-For is believed
-    web_workers: int = 1  # gunicorn worker processes (more only on PostgreSQL)
+    web_workers: int = 1  # gunicorn worker processes; one per core serves the most pages
     ldap: LdapSettings | None = None  # a directory to log in with; None: local passwords only
     metrics_token_sha256: str | None = None  # /metrics: a bearer token's SHA-256; None: loopback only
     access_log: bool = True  # the web server logs one line per request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import zlib
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ def database_now(session) -> datetime:
     """Now by the database's clock, for times that several servers compare (release leases).
 
     Servers on several machines share one PostgreSQL, and their own clocks differ: one running ahead
-    would take over its peers' live leases. SQLite serves one server process, so its clock is the clock.
+    would take over its peers' live leases. SQLite serves one server, whose workers share its host's clock.
     """
     if session.get_bind().dialect.name == "postgresql":
         return session.scalar(text("SELECT statement_timestamp()"))
@@ -183,15 +184,20 @@ def make_page_session_factory(engine: Engine) -> sessionmaker:
 
 @contextmanager
 def exclusive(engine: Engine, name: str) -> Iterator[bool]:
-    """True inside the block for exactly one of the server processes sharing a PostgreSQL database.
+    """True inside the block for exactly one of the server processes sharing the database.
 
-    A transaction-level advisory lock, in a transaction of its own kept open for the whole task:
-    PostgreSQL lets it go when the process dies, and also when it hangs (the engine's idle-transaction
-    timeout ends the session), so that a stopped peer cannot stop a task for the whole site. A task that
-    outlasts that timeout loses the lock the same way; overlapping runs are safe (guarded transitions,
-    claimed report runs), only wasteful. SQLite serves one server process (the documented limit), so
-    there the block always runs.
+    On PostgreSQL a transaction-level advisory lock, in a transaction of its own kept open for the whole
+    task: PostgreSQL lets it go when the process dies, and also when it hangs (the engine's
+    idle-transaction timeout ends the session), so that a stopped peer cannot stop a task for the whole
+    site. A task that outlasts that timeout loses the lock the same way; overlapping runs are safe
+    (guarded transitions, claimed report runs), only wasteful. On SQLite, whose server's worker
+    processes share one host, a lock on a file beside the database, which the kernel lets go when the
+    process holding it dies; a database in memory belongs to one process, where the block always runs.
     """
+    if engine.dialect.name == "sqlite":
+        with _file_lock(engine, name) as won:
+            yield won
+        return
     if engine.dialect.name != "postgresql":
         yield True
         return
@@ -205,6 +211,27 @@ def exclusive(engine: Engine, name: str) -> Iterator[bool]:
                 connection.rollback()
             except DBAPIError:
                 pass  # PostgreSQL ended the session, and the lock with it
+
+
+@contextmanager
+def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield True
+        return
+    lock = Path(path).with_name(f"{Path(path).name}-task-{zlib.crc32(name.encode()):08x}.lock")
+    # Each call opens the file anew: flock() holds per open file, so threads of one process exclude
+    # each other as processes do.
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            won = True
+        except BlockingIOError:
+            won = False
+        yield won  # closing the file lets go of the lock
+    finally:
+        os.close(descriptor)
 
 
 def alembic_config(url: str):

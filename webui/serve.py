@@ -129,8 +129,8 @@ def _gunicorn_server(app, runtime, options: dict):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8631, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="Request threads per worker process.")
-@click.option("--workers", type=int, help="Worker processes [PRINTRELEASE_WEB_WORKERS, default 1]; only one "
-                                          "on SQLite.")
+@click.option("--workers", type=int, help="Worker processes [PRINTRELEASE_WEB_WORKERS, default 1]; one per "
+                                          "core is best.")
 @click.pass_obj
 def serve(runtime, host: str, port: int, threads: int, workers: int | None) -> None:
     """Run the capture API and web UI, expiring and following jobs in the background."""
@@ -139,8 +139,6 @@ def serve(runtime, host: str, port: int, threads: int, workers: int | None) -> N
 
     configure_logging(runtime.settings.log_format, runtime.settings.log_level)
     workers = workers or runtime.settings.web_workers
-    if workers != 1 and runtime.engine.url.get_backend_name() == "sqlite":
-        raise click.UsageError("SQLite serves one worker process only; use PostgreSQL for more")
     problems = startup_problems(runtime)
     if problems:
         # Every capture would fail, and a restart every 2 seconds mends nothing: said once, exit 78 (the

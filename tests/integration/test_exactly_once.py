@@ -24,9 +24,10 @@ ROUNDS = int(os.environ.get("PRINTRELEASE_SOAK_ROUNDS", "20"))  # `make soak` ru
 USERS = {"kimsr": "04A1B2C3D4E5F6", "leejy": "04B7C8D9EAFB0C", "parkmh": "8A3F12C4"}
 
 
-@pytest.fixture
+@pytest.fixture(params=["postgresql", "sqlite"])
 def cluster(request, cupsd, tmp_path, virtual_readers):
-    url = fresh_database(request, "postgresql", tmp_path / "data")
+    """Two servers on one database: PostgreSQL, or SQLite as the worker processes of one server share it."""
+    url = fresh_database(request, request.param, tmp_path / "data")
     with running_stack(cupsd, tmp_path, url, kind=Cluster) as cluster:
         for login, card in USERS.items():
             cluster.cli("users", "add", login)

@@ -1,5 +1,5 @@
 """Operations against a real `printrelease serve`: /metrics after a job printed with lp and released by a
-tap, two workers' measurements added up on PostgreSQL, and the access log a site ships."""
+tap, two workers' measurements added up (SQLite and PostgreSQL), and the access log a site ships."""
 
 from __future__ import annotations
 
@@ -83,9 +83,9 @@ class TwoWorkers(Stack):
         super().start_server(PRINTRELEASE_WEB_WORKERS="2", **extra_env)
 
 
-@pytest.fixture
+@pytest.fixture(params=["sqlite", "postgresql"])
 def two_workers(request, cupsd, tmp_path):
-    with running_stack(cupsd, tmp_path, fresh_database(request, "postgresql", tmp_path / "data"), TwoWorkers) as stack:
+    with running_stack(cupsd, tmp_path, fresh_database(request, request.param, tmp_path / "data"), TwoWorkers) as stack:
         yield stack
 
 
@@ -102,7 +102,7 @@ def per_worker_taps(stack) -> dict[int, float]:
     return counts
 
 
-def test_two_workers_on_postgresql_add_up_to_every_tap(two_workers):
+def test_two_workers_add_up_to_every_tap(two_workers):
     stack = two_workers
     token = station(stack)
     workers = children(stack)

@@ -163,15 +163,6 @@ def test_a_token_file_is_private_whatever_was_there_before(runner, runtime, tmp_
     assert token_file.stat().st_mode & 0o777 == 0o600 and len(token_file.read_text().strip()) >= 40
 
 
-def test_serve_refuses_more_than_one_worker_on_sqlite(tmp_path):
-    from click.testing import CliRunner
-
-    from printrelease.cli import main
-
-    refused = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"PRINTRELEASE_DATA_DIR": str(tmp_path)})
-    assert refused.exit_code == 2 and "SQLite serves one worker process only" in refused.output
-
-
 def test_a_lost_job_resolved_as_printed_is_charged_for_its_colour_pages(runner, runtime, tmp_path):
     from sqlalchemy import select
 

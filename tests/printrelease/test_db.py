@@ -1,4 +1,4 @@
-"""The database helpers: one server process at a time runs a periodic task on a shared PostgreSQL."""
+"""The database helpers: one server process at a time runs a periodic task, on PostgreSQL and on SQLite."""
 
 import subprocess
 import sys
@@ -29,8 +29,7 @@ def test_a_task_runs_in_one_process_at_a_time(database_url):
             other.join(10)
             with exclusive(second, "expire") as theirs:
                 assert theirs, "other tasks are not held up"
-            # SQLite serves one server process, where a task simply runs.
-            assert seen == [database_url.startswith("sqlite")], "the same task elsewhere waits for its turn"
+            assert seen == [False], "the same task elsewhere waits for its turn"
         with exclusive(second, "follow") as mine_now:
             assert mine_now, "and runs once the first has finished"
     finally:
@@ -83,3 +82,37 @@ def test_a_stopped_process_lets_go_of_its_task_and_its_rows(request, tmp_path):
 def child_stopped(pid: int) -> bool:
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+_HOLDS = """
+import os, signal, sys
+from printrelease.db import exclusive, make_engine
+
+with exclusive(make_engine(sys.argv[1]), "follow") as mine:
+    print("held" if mine else "lost", flush=True)
+    os.kill(os.getpid(), signal.SIGSTOP)
+"""
+
+
+def test_on_sqlite_a_task_held_by_another_process_waits_until_that_process_is_gone(request, tmp_path):
+    """The workers of one server on SQLite: the lock is the kernel's, so it goes with the process that
+    held it, however that process ended."""
+    url = fresh_database(request, "sqlite", tmp_path)
+    engine = make_engine(url)
+    child = subprocess.Popen([sys.executable, "-c", _HOLDS, url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        with exclusive(engine, "follow") as mine:
+            assert not mine, "the stopped process still holds it"
+        with exclusive(engine, "expire") as mine:
+            assert mine, "another task is not held up"
+        child.kill()
+        child.wait(10)
+        with exclusive(engine, "follow") as mine:
+            assert mine, "killed: the task is free"
+        lock = next(tmp_path.rglob("*-task-*.lock"))
+        assert lock.stat().st_mode & 0o777 == 0o600
+    finally:
+        child.kill()
+        child.wait(10)
+        engine.dispose()

@@ -54,7 +54,7 @@ def test_a_copy_of_an_earlier_attempt_of_the_same_job_is_not_taken_for_this_one(
     assert server.remote[first].state == HELD and states(runtime)[job_id] == JobState.HELD
 
 
-# PostgreSQL only: SQLite serves one server process, whose clock is the only one.
+# PostgreSQL only: SQLite serves one server (its workers share one host), whose clock is the only one.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_server_whose_clock_runs_ahead_leaves_live_leases_alone(runtime, releaser, server, hold,
                                                                   monkeypatch, database_url):
