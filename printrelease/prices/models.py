@@ -13,6 +13,7 @@ row with `printer_id`; a row of that printer with no prices ends its override fr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String
@@ -25,7 +26,39 @@ PRICE_SCALE = 100
 PRICED_SIZES = ("A4", "A3", "Letter")  # any other size is charged as A4
 
 
-class Price(Base):
+class Terms:
+    """What a charge reads of a price row: of the mapped row, and of a row of its columns alike."""
+
+    mono_simplex: int | None
+    colour_simplex: int | None
+    mono_duplex: int | None
+    colour_duplex: int | None
+
+    @property
+    def ends_override(self) -> bool:
+        return self.mono_simplex is None
+
+    def unit_prices(self, duplex: bool) -> tuple[int, int]:
+        """(mono, colour) per impression, scaled by PRICE_SCALE."""
+        if duplex:
+            return self.mono_duplex, self.colour_duplex
+        return self.mono_simplex, self.colour_simplex
+
+
+@dataclass(frozen=True)
+class PriceTerms(Terms):
+    """A price row's columns a charge reads, read without the ORM (My jobs prices every page it draws)."""
+
+    id: int
+    paper_size: str
+    currency: str
+    mono_simplex: int | None
+    colour_simplex: int | None
+    mono_duplex: int | None
+    colour_duplex: int | None
+
+
+class Price(Terms, Base):
     __tablename__ = "prices"
     __table_args__ = (Index("ix_prices_lookup", "paper_size", "printer_id", "valid_from"),)
 
@@ -42,16 +75,6 @@ class Price(Base):
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     printer: Mapped[Printer | None] = relationship(lazy="joined")
-
-    @property
-    def ends_override(self) -> bool:
-        return self.mono_simplex is None
-
-    def unit_prices(self, duplex: bool) -> tuple[int, int]:
-        """(mono, colour) per impression, scaled by PRICE_SCALE."""
-        if duplex:
-            return self.mono_duplex, self.colour_duplex
-        return self.mono_simplex, self.colour_simplex
 
     def __repr__(self) -> str:
         scope = self.printer.name if self.printer else "site"

@@ -17,7 +17,7 @@ from printrelease.jobs.models import Job, impressions
 from printrelease.printers.models import Printer
 from printrelease.printers.service import get_printer
 from printrelease.prices.errors import PriceInThePast, UnpricedSize
-from printrelease.prices.models import PRICE_SCALE, PRICED_SIZES, Price
+from printrelease.prices.models import PRICE_SCALE, PRICED_SIZES, Price, PriceTerms, Terms
 from printrelease.prices.money import digits, parse_unit_price
 
 
@@ -55,7 +55,7 @@ def impressions_of(job: Job) -> tuple[int, int]:
     return colour, total - colour
 
 
-def amount(price: Price | None, colour: int, mono: int, duplex: bool) -> int:
+def amount(price: Terms | None, colour: int, mono: int, duplex: bool) -> int:
     """Minor units for these impressions at `price`, rounded half up once."""
     if price is None:
         return 0
@@ -63,10 +63,11 @@ def amount(price: Price | None, colour: int, mono: int, duplex: bool) -> int:
     return (colour * colour_price + mono * mono_price + PRICE_SCALE // 2) // PRICE_SCALE
 
 
-def price_in_force(session: Session, paper_size: str | None, printer_id: int | None, at: datetime) -> Price | None:
+def price_in_force(session: Session, paper_size: str | None, printer_id: int | None, at: datetime,
+                   latest=None) -> Price | None:
     """The price row for a size at a printer at an instant: the printer's override, else the site's;
-    a size without any price list falls back to A4's."""
-    size = priced_size(paper_size)
+    a size without any price list falls back to A4's. `latest=_latest_terms`: its PriceTerms only."""
+    size, _latest = priced_size(paper_size), latest or _latest_row
     for candidate in dict.fromkeys((size, "A4")):
         if printer_id is not None:
             override = _latest(session, candidate, printer_id, at)
@@ -78,22 +79,31 @@ def price_in_force(session: Session, paper_size: str | None, printer_id: int | N
     return None
 
 
-def _latest_query(printer_condition):
-    # Without the printer a price row joins by default: a charge never reads it (loaded if asked for).
-    return (select(Price).where(Price.paper_size == bindparam("size"),
-                                Price.valid_from <= bindparam("at", type_=Price.valid_from.type), printer_condition)
-            .order_by(Price.valid_from.desc(), Price.id.desc()).limit(1).options(lazyload(Price.printer)))
+def _latest_query(printer_condition, *columns):
+    return (select(*columns).where(Price.paper_size == bindparam("size"),
+                                   Price.valid_from <= bindparam("at", type_=Price.valid_from.type), printer_condition)
+            .order_by(Price.valid_from.desc(), Price.id.desc()).limit(1))
 
 
-# Built once: every page that shows a cost asks these (building a statement costs more than running it).
-_LATEST_SITE = _latest_query(Price.printer_id.is_(None))
-_LATEST_AT_PRINTER = _latest_query(Price.printer_id == bindparam("printer_id"))
+# Built once: every page that shows a cost asks these (building a statement costs more than running it),
+# keyed by whether a printer's override is wanted. Without the printer a mapped row joins by default: a
+# charge never reads it (loaded if asked for).
+_SCOPES = {False: Price.printer_id.is_(None), True: Price.printer_id == bindparam("printer_id")}
+_ROWS = {at: _latest_query(scope, Price).options(lazyload(Price.printer)) for at, scope in _SCOPES.items()}
+_TERMS = {at: _latest_query(scope, Price.id, Price.paper_size, Price.currency, Price.mono_simplex,
+                            Price.colour_simplex, Price.mono_duplex, Price.colour_duplex)
+          for at, scope in _SCOPES.items()}
 
 
-def _latest(session: Session, size: str, printer_id: int | None, at: datetime) -> Price | None:
-    if printer_id is None:
-        return session.scalar(_LATEST_SITE, {"size": size, "at": at})
-    return session.scalar(_LATEST_AT_PRINTER, {"size": size, "at": at, "printer_id": printer_id})
+def _latest_row(session: Session, size: str, printer_id: int | None, at: datetime) -> Price | None:
+    return session.scalar(_ROWS[printer_id is not None], {"size": size, "at": at, "printer_id": printer_id})
+
+
+def _latest_terms(session: Session, size: str, printer_id: int | None, at: datetime) -> PriceTerms | None:
+    # Columns only, on the session's connection: a third of the ORM's cost.
+    row = session.connection().execute(_TERMS[printer_id is not None],
+                                       {"size": size, "at": at, "printer_id": printer_id}).first()
+    return None if row is None else PriceTerms(*row)
 
 
 def charge_for(session: Session, job: Job, printer_id: int | None = None, at: datetime | None = None) -> Charge:
@@ -103,7 +113,7 @@ def charge_for(session: Session, job: Job, printer_id: int | None = None, at: da
     return _charge(job, price_in_force(session, job.paper_size or "A4", printer_id, at))
 
 
-def _charge(job: Job, price: Price | None) -> Charge:
+def _charge(job: Job, price: Terms | None) -> Charge:
     colour, mono = impressions_of(job)
     duplex = job.sides.startswith("two-sided")
     size = job.paper_size or "A4"
@@ -124,9 +134,9 @@ def estimates(session: Session, jobs: list[Job], printer: str | None = None,
     may be rows of the columns a charge reads (`impressions_of`, and id, sides, paper_size)."""
     at = at or utcnow()
     printer_id = get_printer(session, printer).id if printer else None
-    prices: dict[str, Price | None] = {}
+    prices: dict[str, PriceTerms | None] = {}
     for size in {job.paper_size or "A4" for job in jobs}:
-        prices[size] = price_in_force(session, size, printer_id, at)
+        prices[size] = price_in_force(session, size, printer_id, at, latest=_latest_terms)
     return {job.id: _charge(job, prices[job.paper_size or "A4"]) for job in jobs}
 
 

@@ -7,7 +7,7 @@ import pytest
 from printrelease.jobs.models import Job
 from printrelease.prices.errors import BadAmount, PriceInThePast, UnpricedSize
 from printrelease.prices.money import format_money, format_unit_price, parse_amount, parse_unit_price
-from printrelease.prices.service import end_override, estimate, price_history, price_in_force, set_price
+from printrelease.prices.service import end_override, estimate, estimates, price_history, price_in_force, set_price
 from printrelease.printers.models import Printer
 from tests.printrelease.reports.month import LONG_AGO, kst
 
@@ -60,6 +60,18 @@ def test_charges_split_colour_pages_and_apply_the_duplex_price(priced):
     j = job(priced, pages=5, colour=5, copies=2, duplex=True)
     assert estimate(priced, j, at=kst(2026, 3, 3)).amount == 10 * 80
     assert estimate(priced, j, printer="colour", at=kst(2026, 3, 12)).amount == 10 * 60  # simplex price = duplex
+
+
+@pytest.mark.parametrize("printer", [None, "colour", "dept-a"])
+@pytest.mark.parametrize("day", [1, 3, 12, 16, 20])
+def test_many_jobs_priced_from_columns_cost_what_each_costs_priced_from_its_row(priced, printer, day):
+    """`estimates` (My jobs: columns only) against `estimate` (the mapped row), through overrides, their
+    end, fallbacks to A4 and the instant before any price."""
+    jobs = [job(priced, pages=3, colour=1, size=size, duplex=duplex) for size in ("A4", "A3", "A5", "Letter")
+            for duplex in (False, True)]
+    priced.flush()
+    at = kst(2026, 3, day) - timedelta(seconds=1 if day == 1 else 0)
+    assert estimates(priced, jobs, printer, at) == {j.id: estimate(priced, j, printer, at) for j in jobs}
 
 
 def test_fractions_of_a_won_round_half_up_once_per_job(priced):
