@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -215,15 +216,18 @@ def exclusive(engine: Engine, name: str) -> Iterator[bool]:
 
 @contextmanager
 def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
-    path = engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = _sqlite_file(engine)
+    if path is None:
         yield True
         return
-    lock = Path(path).with_name(f"{Path(path).name}-task-{zlib.crc32(name.encode()):08x}.lock")
+    lock = path.with_name(f"{path.name}-task-{zlib.crc32(name.encode()):08x}.lock")
     # Each call opens the file anew: flock() holds per open file, so threads of one process exclude
-    # each other as processes do.
-    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    # each other as processes do. Never through a link planted in its place; and narrowed if found
+    # wider, as the database's own files are: whoever can open it can hold the task for ever.
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     try:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             won = True
@@ -232,6 +236,18 @@ def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
         yield won  # closing the file lets go of the lock
     finally:
         os.close(descriptor)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    """The file of an SQLite database (named by its path or by a `file:` URI), or None when in memory."""
+    path = engine.url.database
+    if path and path.startswith("file:"):
+        if engine.url.query.get("mode") == "memory":
+            return None
+        path = unquote(urlsplit(path).path)
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
 
 
 def alembic_config(url: str):

@@ -149,7 +149,10 @@ def test_a_task_lock_planted_as_a_symlink_is_not_followed(sqlite_file, tmp_path)
     target = tmp_path / "elsewhere" / "created-through-the-link"
     target.parent.mkdir()
     lock.symlink_to(target)
-    runs_here(url)
+    try:
+        runs_here(url)
+    except OSError:  # refused (the sweeper logs it): the link is not followed
+        pass
     assert not target.exists(), "opening the lock created a file where the link pointed"
 
 
