@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import zlib
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from sqlalchemy.types import TypeDecorator
 # the edges say so instead of overflowing inside SQL.
 MAX_ID = 2**31 - 1
 
+
+log = logging.getLogger(__name__)
 
 READING = "printrelease_reading"  # the execution option of connections that only read
 RELAXED = "printrelease_relaxed"  # ... of transactions whose commit need not wait for the disk (`relaxed`)
@@ -224,7 +227,15 @@ def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
     # Each call opens the file anew: flock() holds per open file, so threads of one process exclude
     # each other as processes do. Never through a link planted in its place; and narrowed if found
     # wider, as the database's own files are: whoever can open it can hold the task for ever.
-    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        # Someone else's file (root ran the server once), a link: the task runs unlocked, which is safe
+        # (guarded transitions, claimed runs) and only wasteful, rather than never again. `printrelease
+        # doctor` names the file when the database is in the data folder, as it is by default.
+        log.warning("%s: cannot lock %s (%s); running it without the lock", name, lock, error.strerror)
+        yield True
+        return
     try:
         if os.fstat(descriptor).st_mode & 0o077:
             os.fchmod(descriptor, 0o600)

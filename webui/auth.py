@@ -14,11 +14,13 @@ Origin check catches the rest. Pages use forms with Flask-WTF's CSRF token (webu
 from __future__ import annotations
 
 import functools
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -28,10 +30,12 @@ from printrelease.accounts import sessions as web_sessions
 from printrelease.accounts.models import User
 from printrelease.accounts.roles import has_role
 from printrelease.errors import PrintReleaseError
+from printrelease.failures import one_line
 from printrelease.i18n import N_
 from webui.database import get_session, read_only, runtime
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
@@ -76,9 +80,14 @@ def load_logged_in_user() -> None:
 
 
 def _write_note(statement) -> None:
-    """A reading page's note about its session, in a transaction of its own (made only when there is one)."""
-    with runtime().sessions.begin() as notes:
-        notes.execute(statement)
+    """A reading page's note about its session, in a transaction of its own (made only when there is one).
+    It is bookkeeping (last seen, to the minute; an idle session already refused): a database too busy
+    for it costs the page nothing, and the next page notes it instead."""
+    try:
+        with runtime().sessions.begin() as notes:
+            notes.execute(statement)
+    except OperationalError as error:
+        log.warning("session note not written: %s", one_line(error, runtime().settings.effective_database_url))
 
 
 def start_session(user: User) -> None:
