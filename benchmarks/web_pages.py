@@ -217,16 +217,21 @@ def measure(root: Path, label: str, url: str, workers: int, cups: PrivateCups) -
 
 
 PROFILE = [
-    "What a `/jobs` request costs (timed around Flask's test client on the same data, SQLite, 2026-12-07):",
-    "about 2 ms, of which drawing the page 0.45-0.5 ms (it was 1.1 ms: each row's words, times, cost and",
-    "links are now made in Python once, webui/jobs/rows.py, and the templates' `_()` is one plain call",
-    "instead of Jinja's two context-passing wrappers), the held jobs with their price 0.25 ms, the rows",
-    "0.1 ms, the printers 0.1 ms, the session and its user 0.12 ms, and Flask's own request work the rest;",
-    "no query per job. Pages that only read (My jobs, its printer list, its history: `reads_at_once`)",
-    "look the user up in their own transaction, which on SQLite begins deferred: they take no write lock,",
-    "so with several connections they no longer queue behind each other's busy retries (that p95 was",
-    "250-290 ms). On PostgreSQL such a request makes one pooled checkout with its pre-ping, a BEGIN, four",
-    "queries, a COMMIT. The session cookie is no longer signed again for every response.",
+    "What a `/jobs` request costs (timed around Flask's test client on the same data, SQLite, 2026-12-08,",
+    "against the version before in alternating runs, medians of 7): 2.4 ms (it was 2.8), of which drawing",
+    "the page 0.70 ms, the session and its user 0.39 ms, the held jobs with their price 0.35 ms (0.48: the",
+    "price is read as columns, without the printer its row joined), the rows 0.20 ms (0.25: a row's links",
+    "come from one url_for a page), the printers 0.12 ms (0.23: worded once per language until a poll",
+    "changes a row), and Flask's own request work the rest; no query per job. Each row's words, times and",
+    "cost are made in Python once (webui/jobs/rows.py), and the templates' words are bound to the page's",
+    "catalogue once per page drawn. Pages that only read (My jobs, its printer list, its history:",
+    "`reads_at_once`) look the user up in their own transaction, which on SQLite begins deferred: they",
+    "take no write lock, so with several connections they do not queue behind each other's busy retries.",
+    "On PostgreSQL such a request makes one pooled checkout with its pre-ping, a BEGIN, four queries, a",
+    "COMMIT. SQLite now serves with a worker per core as PostgreSQL does (each periodic task runs in one",
+    "worker at a time, under a lock file beside the database): with one worker, four connections shared",
+    "one interpreter and `/jobs` p95 was 31.5 ms (2026-12-07). The margin is thin on this shared machine:",
+    "a run minutes before the one above gave 26.8 ms for SQLite with 4 connections.",
 ]
 
 
