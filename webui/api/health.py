@@ -16,16 +16,35 @@ from webui.database import runtime
 
 bp = Blueprint("health", __name__)
 FRESH_FOR = 5.0  # seconds
+# While one request measures again, the others answer with the last measurement, this much older at most:
+# a CUPS or a database that is slow to answer must not stall every probe (a balancer would drop the server).
+STALE_FOR = 30.0
 _lock = threading.Lock()
-_last: dict = {}
+_last: dict = {}  # "measured": (runtime, monotonic time, checks), replaced whole, so read without the lock
+
+
+def _age(measured) -> float | None:
+    return time.monotonic() - measured[1] if measured is not None and measured[0] is runtime() else None
 
 
 def _checks() -> list:
-    with _lock:  # one request measures; the others waiting meanwhile take its answer
-        now = time.monotonic()
-        if _last.get("runtime") is not runtime() or now - _last.get("at", -FRESH_FOR) >= FRESH_FOR:
-            _last.update(runtime=runtime(), at=now, checks=run_checks(runtime(), QUICK))
-        return _last["checks"]
+    """The last measurement while fresh; else measured again by one request, the others meanwhile taking
+    the last one while it is not too stale, or waiting for the new one."""
+    measured = _last.get("measured")
+    age = _age(measured)
+    if age is not None and age < FRESH_FOR:
+        return measured[2]
+    if not _lock.acquire(blocking=age is None or age >= STALE_FOR):
+        return measured[2]  # someone is measuring; their answer is a moment away
+    try:
+        measured = _last.get("measured")
+        age = _age(measured)
+        if age is None or age >= FRESH_FOR:
+            checks = run_checks(runtime(), QUICK)
+            measured = _last["measured"] = (runtime(), time.monotonic(), checks)
+        return measured[2]
+    finally:
+        _lock.release()
 
 
 @bp.get("/health")
